@@ -6,7 +6,7 @@
 __all__ = ['SITES', 'ActivationConfig', 'model_hash', 'sample_activations', 'geometric_median', 'collect_activations',
            'ActivationStore', 'ActivationStream']
 
-# %% ../nbs/02_activations.ipynb #6c716c80
+# %% ../nbs/02_activations.ipynb #b17244c6
 import copy, hashlib, itertools, math, os
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -20,7 +20,7 @@ from .artifacts import (ArtifactError, atomic_path, check_config, check_disk_spa
                                     file_record, read_json, sha256_file, verify_file, write_json)
 from .data import ContextSampler
 
-# %% ../nbs/02_activations.ipynb #53a19efd
+# %% ../nbs/02_activations.ipynb #233bd9ac
 SITES = ('mlp', 'resid_pre', 'resid_mid', 'resid_post', 'attn_out', 'mlp_out')
 
 @dataclass
@@ -56,7 +56,7 @@ class ActivationConfig:
                     default=cls(),
                     paper=cls(tokens_per_context=250, n_contexts=32_000_000, shard_vectors=1 << 20))[name]
 
-# %% ../nbs/02_activations.ipynb #580d487a
+# %% ../nbs/02_activations.ipynb #06252a4f
 def _block_size(model):
     cfg = getattr(model, 'config', None) or getattr(model, 'cfg', None)
     if getattr(cfg, 'block_size', None) is None:
@@ -83,7 +83,7 @@ def sample_activations(model, x, k: int, site='mlp', layer=0, rng=None):
     v = a[torch.arange(B, device=dev)[:, None], pos.to(dev)]  # [B, k, d]
     return v.reshape(B * k, -1).float().cpu(), pos
 
-# %% ../nbs/02_activations.ipynb #9778c084
+# %% ../nbs/02_activations.ipynb #174a030c
 def _load(model):
     "A model object from a module or a transformer checkpoint (dir or file), and its hash."
     if isinstance(model, torch.nn.Module): return model, model_hash(model)
@@ -117,11 +117,11 @@ class _Collector:
         return sampler.contexts(shard, off)[:, :self.T], self.split_start[shard] + off
 
     def vectors(self, n_ctx, rng, rank=0, world_size=1, sampler=None):
-        "Activations [n_ctx*k, d] float32 (rounded through the storage dtype) and where [n_ctx*k, 2]."
+        "Activations [n_ctx*k, d] in the storage dtype and where [n_ctx*k, 2]."
         x, start = self.contexts(n_ctx, rank, world_size, sampler)
         v, pos = sample_activations(self.model, x, self.cfg.tokens_per_context, self.cfg.site, self.cfg.layer, rng)
         where = np.stack([np.repeat(start, pos.shape[1]), pos.reshape(-1).numpy()], 1).astype(np.int64)
-        return v.to(getattr(torch, self.cfg.dtype)).float(), where
+        return v.to(getattr(torch, self.cfg.dtype)), where
 
     def shard(self, i, n_ctx, bar=None):
         "Shard i: shuffled activations [n, d] in the storage dtype, where [n, 2], and its running sums."
@@ -134,18 +134,19 @@ class _Collector:
             nb = min(B, n_ctx - b0)
             v, w = self.vectors(nb, rng)
             acts[b0 * k:(b0 + nb) * k], where[b0 * k:(b0 + nb) * k] = v.numpy(), w
-            s += v.sum(0, dtype=torch.float64); norms.append(v.norm(dim=1).double())
+            v = v.float()  # the stored values, for the statistics
+            s += v.sum(0).double(); norms.append(v.norm(dim=1))
             if bar is not None: bar.update(nb * k)
         perm = rng.permutation(len(acts))  # mix the contexts: any chunk of the shard is a random sample
-        norms = torch.cat(norms)
+        norms = torch.cat(norms).double()
         sums = dict(n=len(acts), sum=s.tolist(), norm_sum=norms.sum().item(), norm_sqsum=(norms ** 2).sum().item(),
                     norm_min=norms.min().item(), norm_max=norms.max().item())
         return acts[perm], where[perm], sums
 
-# %% ../nbs/02_activations.ipynb #3f108e68
-def geometric_median(x, n_iter=200, tol=1e-7):
+# %% ../nbs/02_activations.ipynb #f7c342e7
+def geometric_median(x, n_iter=100, tol=1e-6):
     "Weiszfeld's algorithm: the point minimising the sum of Euclidean distances to the rows of `x` [n, d]."
-    x = x.double(); m = x.mean(0)
+    x = x.float(); m = x.mean(0)
     for _ in range(n_iter):
         w = 1 / (x - m).norm(dim=1).clamp_min(1e-12)  # [n]
         new = (w[:, None] * x).sum(0) / w.sum()
@@ -154,7 +155,7 @@ def geometric_median(x, n_iter=200, tol=1e-7):
         if done: break
     return m.float()
 
-# %% ../nbs/02_activations.ipynb #671fedfa
+# %% ../nbs/02_activations.ipynb #661645e1
 def collect_activations(model, data_dir, out_dir, cfg: ActivationConfig = ActivationConfig(), progress=True, device=None) -> dict:
     "Collect activations of `model` (a module, or a transformer checkpoint dir) into a store at `out_dir`; resume earlier work; return the manifest."
     out_dir = Path(out_dir)
@@ -211,7 +212,7 @@ def _finish(out_dir, cfg, want, d, n_shards):
     for i in range(n_shards): (out_dir/f'acts_{i:04d}.json').unlink()
     return manifest
 
-# %% ../nbs/02_activations.ipynb #d94577a8
+# %% ../nbs/02_activations.ipynb #a563eb31
 def _npy_data_offset(path, shape, dtype):
     "Where the array data starts in an .npy file; checks its header against the manifest."
     with open(path, 'rb') as f:
@@ -232,7 +233,7 @@ class ActivationStore:
         self.dir = Path(path)
         self.manifest = m = read_json(self.dir/'manifest.json', fix='collect activations into it (collect_activations)')
         self.d, self.n, self.dtype = m['d'], m['n_vectors'], np.dtype(m['dtype'])
-        self.chunk_vectors, self.buffer_vectors = chunk_vectors, max(buffer_vectors, chunk_vectors)
+        self.chunk_vectors, self.buffer_vectors = chunk_vectors, buffer_vectors
         self.counts = np.array([s['n'] for s in m['shards']], np.int64)
         self.starts = np.concatenate([[0], np.cumsum(self.counts)])
         self.paths, self.offsets = [], []
@@ -244,10 +245,12 @@ class ActivationStore:
     def __repr__(self): return f'ActivationStore({self.dir}: {self.n:,} vectors of {self.d} {self.dtype}, {len(self.paths)} shards)'
     def __len__(self): return self.n
 
-    def _read(self, shard, start, count):
-        "Rows [start, start+count) of one shard, [count, d], by a plain read (nothing stays mapped)."
-        off = self.offsets[shard] + start * self.d * self.dtype.itemsize
-        return np.fromfile(self.paths[shard], self.dtype, count * self.d, offset=off).reshape(count, self.d)
+    def _read_into(self, out, shard, start):
+        "Rows [start, start+len(out)) of one shard into `out`, by a plain read (nothing stays mapped)."
+        with open(self.paths[shard], 'rb') as f:
+            f.seek(self.offsets[shard] + start * self.d * self.dtype.itemsize)
+            if f.readinto(out) != out.nbytes:
+                raise ArtifactError(f'{self.paths[shard]}: shorter than the manifest says; delete the store and collect again')
 
     def _chunks(self):
         return [(s, a, min(self.chunk_vectors, n - a)) for s, n in enumerate(self.counts) for a in range(0, n, self.chunk_vectors)]
@@ -260,14 +263,16 @@ class ActivationStore:
         rng = np.random.default_rng([seed, epoch])
         order = rng.permutation(len(chunks))[rank::world_size]
         per = max(1, self.buffer_vectors // self.chunk_vectors)
-        carry = np.empty((0, self.d), self.dtype)
+        buf = np.empty((per * self.chunk_vectors + batch_size, self.d), self.dtype)  # the only large allocation
+        n = 0  # rows in the buffer: what the last fill left over comes first
         for g in range(0, len(order), per):
-            buf = np.concatenate([carry] + [self._read(*chunks[j]) for j in order[g:g + per]])
-            buf = buf[rng.permutation(len(buf))]
-            full = len(buf) // batch_size * batch_size
-            for i in range(0, full, batch_size): yield torch.from_numpy(buf[i:i + batch_size].astype(np.float32))
-            carry = buf[full:]
-        if len(carry): yield torch.from_numpy(carry.astype(np.float32))
+            for j in order[g:g + per]:
+                s, a, c = chunks[j]; self._read_into(buf[n:n + c], s, a); n += c
+            perm = rng.permutation(n)
+            full = n // batch_size * batch_size
+            for i in range(0, full, batch_size): yield torch.from_numpy(buf[perm[i:i + batch_size]].astype(np.float32))
+            rest = perm[full:]; buf[:len(rest)] = buf[rest]; n = len(rest)
+        if n: yield torch.from_numpy(buf[:n].astype(np.float32))
 
     def batches(self, batch_size: int, seed=0, rank=0, world_size=1):
         "Endless shuffled float32 batches [batch_size, d]: epochs in sequence, each in a new order."
@@ -296,7 +301,7 @@ class ActivationStore:
         s['mean'], s['geometric_median'] = torch.tensor(s['mean']), torch.tensor(s['geometric_median'])
         return s
 
-# %% ../nbs/02_activations.ipynb #37a3de70
+# %% ../nbs/02_activations.ipynb #02615d02
 class ActivationStream:
     "Activations generated on the fly from the model, with `ActivationStore`'s interface."
     def __init__(self, model,                 # a module or a transformer checkpoint dir
@@ -319,7 +324,7 @@ class ActivationStream:
         while True:
             while len(buf) < self.buffer_vectors and left != 0:
                 nb = self.cfg.batch_contexts if left is None else min(self.cfg.batch_contexts, left)
-                buf = torch.cat([buf, self.col.vectors(nb, rng, rank, world_size, sampler)[0]])
+                buf = torch.cat([buf, self.col.vectors(nb, rng, rank, world_size, sampler)[0].float()])
                 if left is not None: left -= nb
             buf = buf[torch.randperm(len(buf), generator=g)]
             if left == 0:  # one epoch: serve all that is left
