@@ -8,7 +8,7 @@ __all__ = ['PRESETS', 'DENSITY_BINS', 'SparseAutoencoder', 'synthetic_activation
            'sae_step', 'save_sae', 'load_sae', 'train_sae', 'plot_training', 'export_saelens', 'import_saelens',
            'sae_cli']
 
-# %% ../nbs/03_sae.ipynb #dac3a7ae
+# %% ../nbs/03_sae.ipynb #70dbcfd6
 import argparse, dataclasses, json, math, os, time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 from .artifacts import (ArtifactError, atomic_path, atomic_write, check_config, config_dict, load_torch,
                                     read_json, save_torch, write_json)
 
-# %% ../nbs/03_sae.ipynb #cd27c88c
+# %% ../nbs/03_sae.ipynb #4d8c05e6
 class SparseAutoencoder(nn.Module):
     "Overcomplete ReLU autoencoder with a pre-encoder bias and unit-norm decoder rows (Bricken et al. 2023, §Setup)."
     def __init__(self,
@@ -68,7 +68,7 @@ class SparseAutoencoder(nn.Module):
         n = self.W_dec.norm(dim=1).clamp_min(1e-12)  # [F]
         self.W_enc *= n; self.b_enc *= n; self.W_dec /= n[:, None]
 
-# %% ../nbs/03_sae.ipynb #60a7aa02
+# %% ../nbs/03_sae.ipynb #86ee52eb
 def synthetic_activations(n: int,              # number of vectors
                           d: int = 512,        # their width
                           n_true: int = 1024,  # true feature directions (more than d: superposition)
@@ -85,7 +85,7 @@ def synthetic_activations(n: int,              # number of vectors
     offset = 0.5 * F.normalize(torch.randn(d, generator=g), dim=0)
     return coef @ dirs + offset + noise * torch.randn(n, d, generator=g), dirs
 
-# %% ../nbs/03_sae.ipynb #a9d36d84
+# %% ../nbs/03_sae.ipynb #925b9b80
 def _geometric_median(x, n_iter=100, tol=1e-6):
     "Weiszfeld's algorithm on the rows of x [n, d]."
     x = x.double(); m = x.mean(0)
@@ -125,7 +125,7 @@ class TensorSource:
                                geometric_median=_geometric_median(s), n=self.n)
         return self._stats
 
-# %% ../nbs/03_sae.ipynb #be401c0b
+# %% ../nbs/03_sae.ipynb #0b5088ce
 def paper_schedule(n_steps: int, n_resample=4, first=0.025):
     "Resampling steps at the paper's proportions (25k, 50k, ... of ~1M steps), and the dead window (half an interval)."
     every = max(2, round(n_steps * first))
@@ -178,7 +178,7 @@ PRESETS = {
     'paper': _preset(1_000_000, 8192, 100, d_in=512, n_features=4096, lr=3e-4, l1_coeff=1.4e-4, log_every=1000, ckpt_every=10_000),
 }
 
-# %% ../nbs/03_sae.ipynb #130ced19
+# %% ../nbs/03_sae.ipynb #5c0821c6
 def input_scale_for(stats):
     "Factor that makes the mean squared norm of the activations 1."
     ms = stats['mean_norm'] ** 2 + stats.get('norm_std', 0.0) ** 2
@@ -198,7 +198,7 @@ def init_sae(source, cfg: SAEConfig) -> SparseAutoencoder:
             sae.b_dec.copy_(torch.as_tensor(stats['geometric_median' if cfg.init_b_dec == 'geometric_median' else 'mean']).float() * scale)
     return sae
 
-# %% ../nbs/03_sae.ipynb #dc862b06
+# %% ../nbs/03_sae.ipynb #07a2b097
 @torch.no_grad()
 def resample_dead_features(sae: SparseAutoencoder,   # the SAE to repair, in place
                            optimizer,                # its Adam optimizer; moments of changed entries are zeroed
@@ -225,14 +225,15 @@ def resample_dead_features(sae: SparseAutoencoder,   # the SAE to repair, in pla
             if key in optimizer.state.get(p_, {}): optimizer.state[p_][key][sl] = 0.
     return idx
 
-# %% ../nbs/03_sae.ipynb #044d8ebb
+# %% ../nbs/03_sae.ipynb #0479896c
 DENSITY_BINS = np.linspace(-8, 0, 33)  # log10 density bin edges; dead features go below the first edge
 
-def batch_metrics(x, x_hat, f):
+def batch_metrics(x, x_hat, f, l1=None, l0=None):
     "Sums over one batch, for exact averages over windows and DDP ranks: mse, fvu parts, l1, l0, count."
     err = (x - x_hat).pow(2).sum()
-    return torch.stack([err / x.shape[1], err, (x - x.mean(0)).pow(2).sum(), f.sum(), (f > 0).sum().float(),
-                        torch.tensor(float(len(x)))])  # [6] float
+    l1 = f.sum() if l1 is None else l1
+    l0 = (f > 0).sum().float() if l0 is None else l0
+    return torch.stack([err / x.shape[1], err, (x - x.mean(0)).pow(2).sum(), l1, l0, torch.tensor(float(len(x)))])  # [6]
 
 def summarize(sums, fire_counts):
     "Metrics from summed `batch_metrics` and per-feature firing counts [F] over a window."
@@ -244,7 +245,7 @@ def summarize(sums, fire_counts):
             **{f'below_1e-{k}': int((density < 10.0 ** -k).sum()) for k in (5, 4, 3)},
             'density_hist': np.histogram(logd[density > 0], DENSITY_BINS)[0].tolist()}
 
-# %% ../nbs/03_sae.ipynb #90f59d37
+# %% ../nbs/03_sae.ipynb #1131e6ed
 @torch.no_grad()
 def loss_recovered(model,    # a transformer with `model(idx, targets, mlp_edit=fn) -> (logits, loss)`
                    sae,      # the SAE reading the MLP activations
@@ -263,7 +264,7 @@ def loss_recovered(model,    # a transformer with `model(idx, targets, mlp_edit=
     return dict(loss_orig=orig, loss_sae=sae_loss, loss_zero=zero,
                 loss_recovered=(zero - sae_loss) / (zero - orig) if zero != orig else float('nan'))
 
-# %% ../nbs/03_sae.ipynb #ef98414a
+# %% ../nbs/03_sae.ipynb #0bfa94cf
 def _dist_info():
     import torch.distributed as dist
     if not dist.is_available(): return 0, 1
@@ -293,17 +294,21 @@ def _schedule(cfg, step):
     lr = cfg.lr * min(1.0, (cfg.n_steps - step) / max(1, 0.2 * cfg.n_steps))
     return lr, lam
 
+def _adam(sae, lr):
+    try: return torch.optim.Adam(sae.parameters(), lr=lr, fused=True)  # one kernel per parameter on CPU (torch >= 2.4)
+    except (RuntimeError, TypeError): return torch.optim.Adam(sae.parameters(), lr=lr)
+
 def sae_step(sae, opt, x, cfg, step, world_size=1):
-    "One optimizer step on a batch x [B, d] (raw units); returns the batch's metric sums [6] and the features f [B, F]."
+    "One optimizer step on a batch x [B, d] (raw units); returns the batch's metric sums [6] and how often each feature fired [F]."
     lr, lam = _schedule(cfg, step)
     for g in opt.param_groups: g['lr'] = lr
     xs = x * sae.input_scale
-    f = F.relu((xs - sae.b_dec) @ sae.W_enc + sae.b_enc)                          # [B, F]
+    f = F.relu(torch.addmm(sae.b_enc, xs - sae.b_dec, sae.W_enc))                 # [B, F]
     xs_hat = torch.addmm(sae.b_dec, f, sae.W_dec)                                 # [B, d]
     mse = F.mse_loss(xs_hat, xs)
     fsum = f.sum(0)                                                               # [F]
     sparsity = (fsum @ sae.W_dec.norm(dim=1) if cfg.method == 'april2024' else fsum.sum()) / len(x)
-    opt.zero_grad(set_to_none=False)
+    opt.zero_grad(set_to_none=True)
     (mse + lam * sparsity).backward()
     if world_size > 1:
         for p in sae.parameters(): _all_reduce(p.grad).div_(world_size)
@@ -311,9 +316,11 @@ def sae_step(sae, opt, x, cfg, step, world_size=1):
     else: sae.project_decoder_grad_()
     opt.step()
     if cfg.method != 'april2024': sae.normalize_decoder_()
-    with torch.no_grad(): return batch_metrics(xs, xs_hat, f), f.detach()
+    with torch.no_grad():
+        counts = torch.sign(f.detach()).sum(0)  # [F] firing counts (f >= 0: sign is the indicator; faster than (f > 0).sum)
+        return batch_metrics(xs, xs_hat.detach(), f, fsum.sum().detach(), counts.sum()), counts
 
-# %% ../nbs/03_sae.ipynb #9c9be7ef
+# %% ../nbs/03_sae.ipynb #ea2f484c
 def save_sae(sae, path, **metadata):
     "Write the SAE's tensors to a safetensors file atomically, with string metadata."
     from safetensors.torch import save_file
@@ -335,7 +342,7 @@ def load_sae(path) -> SparseAutoencoder:
 def _read_metrics(path):
     return [json.loads(l) for l in Path(path).read_text().splitlines() if l.strip()] if Path(path).exists() else []
 
-# %% ../nbs/03_sae.ipynb #5f7d811d
+# %% ../nbs/03_sae.ipynb #1f8fd28d
 def train_sae(source,                 # activations: anything with the store interface (.d, .batches, .sample, .stats)
               out_dir,                # where checkpoints, metrics and the final SAE go
               cfg: SAEConfig,
@@ -351,7 +358,7 @@ def train_sae(source,                 # activations: anything with the store int
         if (out_dir/'config.json').exists(): check_config(out_dir/'config.json', read_json(out_dir/'config.json'), config_dict(cfg))
         else: write_json(out_dir/'config.json', config_dict(cfg))
     sae = init_sae(source, cfg)
-    opt = torch.optim.Adam(sae.parameters(), lr=cfg.lr)
+    opt = _adam(sae, cfg.lr)
     step, last_fired = 0, torch.zeros(cfg.n_features, dtype=torch.long)
     if (ck := out_dir/'checkpoint.pt').exists():
         state = load_torch(ck)
@@ -368,10 +375,10 @@ def train_sae(source,                 # activations: anything with the store int
     bar = tqdm(total=cfg.n_steps, initial=step, disable=not progress or rank > 0, desc='sae')
     t0, t_step = time.time(), step
     while step < cfg.n_steps:
-        m, f = sae_step(sae, opt, next(batches), cfg, step, world)
+        m, counts = sae_step(sae, opt, next(batches), cfg, step, world)
         step += 1
-        fired = f.gt(0); fires += fired.sum(0); sums += m
-        last_fired[fired.any(0)] = step
+        fires += counts; sums += m
+        last_fired[counts > 0] = step
         if cfg.method == 'resample' and step in cfg.resample_at:
             lf = _all_reduce(last_fired.clone(), 'max')
             dead = step - lf >= cfg.dead_window
@@ -407,7 +414,7 @@ def _append(path, rec, wb=None):
     with open(path, 'a') as fh: fh.write(json.dumps(rec) + '\n')
     if wb is not None: wb.log({k: v for k, v in rec.items() if k != 'density_hist'}, step=rec['step'])
 
-# %% ../nbs/03_sae.ipynb #ad2e9c28
+# %% ../nbs/03_sae.ipynb #0de77fe4
 def plot_training(out_dir, title=None):
     "Draw `training.png` from `out_dir/metrics.jsonl`: reconstruction, sparsity, dead/alive features, density histogram."
     import matplotlib; matplotlib.use('Agg', force=False)
@@ -430,7 +437,7 @@ def plot_training(out_dir, title=None):
     with atomic_path(Path(out_dir)/'training.png') as tmp: fig.savefig(tmp, dpi=90)
     return fig
 
-# %% ../nbs/03_sae.ipynb #fef21727
+# %% ../nbs/03_sae.ipynb #a59925ba
 def export_saelens(sae, out_dir, hook_name='blocks.0.mlp.hook_post', model_name='monosemantic-1l', context_size=128):
     "Write `sae` as SAELens's cfg.json + sae_weights.safetensors (the same function on raw activations)."
     from safetensors.torch import save_file
@@ -458,7 +465,7 @@ def import_saelens(path) -> SparseAutoencoder:
         sae.W_enc.copy_(t['W_enc'] / s); sae.W_dec.copy_(t['W_dec'] * s); sae.b_enc.copy_(t['b_enc']); sae.b_dec.copy_(t['b_dec'] * s)
     return sae
 
-# %% ../nbs/03_sae.ipynb #28199b2f
+# %% ../nbs/03_sae.ipynb #6bacffe1
 def sae_cli(argv=None):
     "Train an SAE on an activation store from the command line."
     p = argparse.ArgumentParser(prog='monosemantic sae', description='train a sparse autoencoder on collected activations')
