@@ -1,0 +1,107 @@
+"""The feature-browser site and a saved widget page, opened from files in a real headless Chromium (Playwright).
+
+Needs Debian's `chromium` (apt-get install -y chromium) and the pip package `playwright`; never `playwright install`.
+"""
+import os, shutil, sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from fake_analysis import HOSTILE, write_fake_analysis
+
+CHROMIUM = os.environ.get('MONOSEMANTIC_CHROMIUM', '/usr/bin/chromium')
+ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--no-first-run']
+if not Path(CHROMIUM).exists():
+    pytest.skip(f'{CHROMIUM} is missing: apt-get update && apt-get install -y chromium', allow_module_level=True)
+sync_api = pytest.importorskip('playwright.sync_api', reason='playwright is missing: pip install playwright (Chromium comes from apt)')
+
+N_FEATURES = 12
+
+@pytest.fixture(scope='module')
+def fake(tmp_path_factory):
+    return write_fake_analysis(tmp_path_factory.mktemp('viewer'), n_features=N_FEATURES)
+
+@pytest.fixture(scope='module')
+def site(fake):
+    import numpy as np
+    from monosemantic.viewer import write_feature_site
+    rng = np.random.default_rng(0)
+    dec = rng.normal(size=(N_FEATURES, 8))
+    return write_feature_site(*fake, fake[0].parent/'site', decoder=dec, others=[('F=40', rng.normal(size=(40, 8)))], chunk=5)
+
+@pytest.fixture(scope='module')
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+class Watched:
+    "A page that records console errors, page errors, dialogs and any request that is not a local file."
+    def __init__(self, browser):
+        self.page = browser.new_page(viewport={'width': 1100, 'height': 900})
+        self.errors, self.dialogs, self.external = [], [], []
+        self.page.on('console', lambda m: m.type == 'error' and self.errors.append(m.text))
+        self.page.on('pageerror', lambda e: self.errors.append(str(e)))
+        self.page.on('dialog', lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        def route(r):
+            if r.request.url.startswith(('file:', 'data:')): r.continue_()
+            else: self.external.append(r.request.url); r.abort()
+        self.page.route('**/*', route)
+
+    def clean(self):
+        assert self.errors == [] and self.dialogs == [] and self.external == [], (self.errors, self.dialogs, self.external)
+
+def title(page): return page.locator('#feature-title').inner_text()
+
+def test_site(browser, site, fake):
+    w = Watched(browser); page = w.page
+    page.goto(site.as_uri())
+    rows = page.locator('main table tr')
+    rows.first.wait_for()
+    assert rows.count() == 1 + N_FEATURES - 1   # header + every feature but the dead one
+    page.locator('main table a').nth(2).click()
+    first = title(page)
+    assert first.startswith('Feature ')
+    page.goto(site.as_uri() + '#feature=3'); page.wait_for_function("document.title === 'Feature 3'")
+    before = page.locator('main').inner_text()
+    page.goto(site.as_uri() + '#feature=7'); page.wait_for_function("document.title === 'Feature 7'")   # another chunk
+    assert title(page) == 'Feature 7' and page.locator('main').inner_text() != before
+    page.locator('main a', has_text='Feature 6').first.click(); page.wait_for_function("document.title === 'Feature 6'")
+    page.fill('#go-n', '4'); page.press('#go-n', 'Enter'); page.wait_for_function("document.title === 'Feature 4'")
+    assert page.url.endswith('#feature=4')
+    assert 'F=40' in page.locator('main').inner_text()   # neighbours in the other dictionary
+    page.goto(site.as_uri() + f'#feature={N_FEATURES - 1}'); page.wait_for_function(f"document.title === 'Feature {N_FEATURES - 1}'")
+    assert 'Dead' in page.locator('main').inner_text()
+    page.goto(site.as_uri() + '#feature=999'); page.wait_for_selector('text=No feature 999')
+    page.goto(site.as_uri() + '#sort=score'); page.wait_for_selector('text=sorted by interpretability score')
+
+    page.goto(site.as_uri() + '#feature=0'); page.wait_for_function("document.title === 'Feature 0'")
+    text = page.locator('main').inner_text()
+    assert '<script>' in text and '<img' in text, 'the hostile text shows as text'
+    assert page.locator('main img, main script').count() == 0
+    assert page.evaluate('typeof window.alert') == 'function' and w.dialogs == []
+    shot = fake[0].parent/'feature_site.png'
+    page.screenshot(path=str(shot), full_page=True)
+    print(f'\nscreenshot of the feature site: {shot}')
+    w.clean()
+
+def test_widget_page(browser, fake):
+    "The widget's saved state renders without a kernel or network, the hostile text as text."
+    from monosemantic.artifacts import ArtifactError
+    from monosemantic.viewer import FeatureViewer, save_widget_html
+    v = FeatureViewer(*fake)
+    try: path = save_widget_html(v, fake[0].parent/'widget'/'index.html')
+    except ArtifactError as e: pytest.skip(f'the html-manager bundle could not be fetched with npm: {e}')
+    w = Watched(browser); page = w.page
+    page.goto(path.as_uri())
+    page.wait_for_selector('.ms-unit')
+    text = page.locator('.ms-unit').inner_text()
+    assert 'Feature 0' in text and '<script>' in text and '<img' in text
+    assert page.locator('.ms-unit img, .ms-unit script').count() == 0
+    shot = path.parent/'widget.png'
+    page.screenshot(path=str(shot), full_page=True)
+    print(f'\nscreenshot of the saved widget: {shot}')
+    w.clean()
