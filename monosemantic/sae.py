@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['PRESETS', 'DENSITY_BINS', 'SparseAutoencoder', 'synthetic_activations', 'TensorSource', 'paper_schedule', 'SAEConfig',
            'input_scale_for', 'init_sae', 'resample_dead_features', 'batch_metrics', 'summarize', 'loss_recovered',
-           'sae_step', 'save_sae', 'load_sae', 'train_sae', 'plot_training', 'export_saelens', 'import_saelens',
-           'sae_cli']
+           'sae_grads', 'sae_step', 'save_sae', 'load_sae', 'train_sae', 'plot_training', 'export_saelens',
+           'import_saelens', 'sae_cli']
 
-# %% ../nbs/03_sae.ipynb #70dbcfd6
+# %% ../nbs/03_sae.ipynb #1d9d5637
 import argparse, dataclasses, json, math, os, time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 from .artifacts import (ArtifactError, atomic_path, atomic_write, check_config, config_dict, load_torch,
                                     read_json, save_torch, write_json)
 
-# %% ../nbs/03_sae.ipynb #4d8c05e6
+# %% ../nbs/03_sae.ipynb #d85041a8
 class SparseAutoencoder(nn.Module):
     "Overcomplete ReLU autoencoder with a pre-encoder bias and unit-norm decoder rows (Bricken et al. 2023, §Setup)."
     def __init__(self,
@@ -68,7 +68,7 @@ class SparseAutoencoder(nn.Module):
         n = self.W_dec.norm(dim=1).clamp_min(1e-12)  # [F]
         self.W_enc *= n; self.b_enc *= n; self.W_dec /= n[:, None]
 
-# %% ../nbs/03_sae.ipynb #86ee52eb
+# %% ../nbs/03_sae.ipynb #45d736af
 def synthetic_activations(n: int,              # number of vectors
                           d: int = 512,        # their width
                           n_true: int = 1024,  # true feature directions (more than d: superposition)
@@ -85,7 +85,7 @@ def synthetic_activations(n: int,              # number of vectors
     offset = 0.5 * F.normalize(torch.randn(d, generator=g), dim=0)
     return coef @ dirs + offset + noise * torch.randn(n, d, generator=g), dirs
 
-# %% ../nbs/03_sae.ipynb #925b9b80
+# %% ../nbs/03_sae.ipynb #971c0c2a
 def _geometric_median(x, n_iter=100, tol=1e-6):
     "Weiszfeld's algorithm on the rows of x [n, d]."
     x = x.double(); m = x.mean(0)
@@ -125,7 +125,7 @@ class TensorSource:
                                geometric_median=_geometric_median(s), n=self.n)
         return self._stats
 
-# %% ../nbs/03_sae.ipynb #0b5088ce
+# %% ../nbs/03_sae.ipynb #d772e0d0
 def paper_schedule(n_steps: int, n_resample=4, first=0.025):
     "Resampling steps at the paper's proportions (25k, 50k, ... of ~1M steps), and the dead window (half an interval)."
     every = max(2, round(n_steps * first))
@@ -178,7 +178,7 @@ PRESETS = {
     'paper': _preset(1_000_000, 8192, 100, d_in=512, n_features=4096, lr=3e-4, l1_coeff=1.4e-4, log_every=1000, ckpt_every=10_000),
 }
 
-# %% ../nbs/03_sae.ipynb #5c0821c6
+# %% ../nbs/03_sae.ipynb #5592b1f8
 def input_scale_for(stats):
     "Factor that makes the mean squared norm of the activations 1."
     ms = stats['mean_norm'] ** 2 + stats.get('norm_std', 0.0) ** 2
@@ -198,7 +198,7 @@ def init_sae(source, cfg: SAEConfig) -> SparseAutoencoder:
             sae.b_dec.copy_(torch.as_tensor(stats['geometric_median' if cfg.init_b_dec == 'geometric_median' else 'mean']).float() * scale)
     return sae
 
-# %% ../nbs/03_sae.ipynb #07a2b097
+# %% ../nbs/03_sae.ipynb #3a2e722e
 @torch.no_grad()
 def resample_dead_features(sae: SparseAutoencoder,   # the SAE to repair, in place
                            optimizer,                # its Adam optimizer; moments of changed entries are zeroed
@@ -225,15 +225,14 @@ def resample_dead_features(sae: SparseAutoencoder,   # the SAE to repair, in pla
             if key in optimizer.state.get(p_, {}): optimizer.state[p_][key][sl] = 0.
     return idx
 
-# %% ../nbs/03_sae.ipynb #0479896c
+# %% ../nbs/03_sae.ipynb #ce574b2c
 DENSITY_BINS = np.linspace(-8, 0, 33)  # log10 density bin edges; dead features go below the first edge
 
-def batch_metrics(x, x_hat, f, l1=None, l0=None):
+def batch_metrics(x, x_hat, f):
     "Sums over one batch, for exact averages over windows and DDP ranks: mse, fvu parts, l1, l0, count."
     err = (x - x_hat).pow(2).sum()
-    l1 = f.sum() if l1 is None else l1
-    l0 = (f > 0).sum().float() if l0 is None else l0
-    return torch.stack([err / x.shape[1], err, (x - x.mean(0)).pow(2).sum(), l1, l0, torch.tensor(float(len(x)))])  # [6]
+    return torch.stack([err / x.shape[1], err, (x - x.mean(0)).pow(2).sum(), f.sum(), (f > 0).sum().float(),
+                        torch.tensor(float(len(x)))])  # [6]
 
 def summarize(sums, fire_counts):
     "Metrics from summed `batch_metrics` and per-feature firing counts [F] over a window."
@@ -245,7 +244,7 @@ def summarize(sums, fire_counts):
             **{f'below_1e-{k}': int((density < 10.0 ** -k).sum()) for k in (5, 4, 3)},
             'density_hist': np.histogram(logd[density > 0], DENSITY_BINS)[0].tolist()}
 
-# %% ../nbs/03_sae.ipynb #1131e6ed
+# %% ../nbs/03_sae.ipynb #5a85a983
 @torch.no_grad()
 def loss_recovered(model,    # a transformer with `model(idx, targets, mlp_edit=fn) -> (logits, loss)`
                    sae,      # the SAE reading the MLP activations
@@ -264,7 +263,7 @@ def loss_recovered(model,    # a transformer with `model(idx, targets, mlp_edit=
     return dict(loss_orig=orig, loss_sae=sae_loss, loss_zero=zero,
                 loss_recovered=(zero - sae_loss) / (zero - orig) if zero != orig else float('nan'))
 
-# %% ../nbs/03_sae.ipynb #0bfa94cf
+# %% ../nbs/03_sae.ipynb #97837437
 def _dist_info():
     import torch.distributed as dist
     if not dist.is_available(): return 0, 1
@@ -298,29 +297,46 @@ def _adam(sae, lr):
     try: return torch.optim.Adam(sae.parameters(), lr=lr, fused=True)  # one kernel per parameter on CPU (torch >= 2.4)
     except (RuntimeError, TypeError): return torch.optim.Adam(sae.parameters(), lr=lr)
 
+@torch.no_grad()
+def sae_grads(sae, x, lam, method='resample'):
+    """Set `.grad` of every parameter to that of MSE + lam * sparsity on x [B, d] (raw units), computed by hand;
+    return the batch's metric sums [6] and how often each feature fired [F]."""
+    B, d = x.shape
+    xs = x * sae.input_scale
+    xc = xs - sae.b_dec                                                          # [B, d]
+    f = torch.addmm(sae.b_enc, xc, sae.W_enc).relu_()                            # [B, F]
+    xs_hat = torch.addmm(sae.b_dec, f, sae.W_dec)                                # [B, d]
+    g_hat = (xs_hat - xs).mul_(2 / (B * d))                                      # dMSE/dx_hat, [B, d]
+    fsum = f.sum(0)                                                              # [F]
+    if method == 'april2024':  # penalty sum_i f_i |W_dec,i|: the penalty weights features by their decoder norms
+        norms = sae.W_dec.norm(dim=1)                                            # [F]
+        g_f = torch.addmm((lam / B) * norms, g_hat, sae.W_dec.T)                 # [B, F]
+        sae.W_dec.grad = torch.addmm((lam / B) * (fsum / norms.clamp_min(1e-12))[:, None] * sae.W_dec, f.T, g_hat)
+    else:
+        g_f = torch.addmm(torch.tensor(lam / B).expand(f.shape[1]), g_hat, sae.W_dec.T)  # [B, F]
+        sae.W_dec.grad = f.T @ g_hat                                             # [F, d]
+    g_pre = torch.ops.aten.threshold_backward(g_f, f, 0)                         # ReLU's gradient, one pass
+    sae.b_enc.grad = g_pre.sum(0)                                                # [F]
+    sae.W_enc.grad = xc.T @ g_pre                                                # [d, F]
+    sae.b_dec.grad = g_hat.sum(0) - sae.W_enc @ sae.b_enc.grad                   # a vector-matrix product, not a 6th matmul
+    counts = torch.sign(f).sum(0)  # [F] firing counts (f >= 0, so sign is the indicator; faster than (f > 0).sum)
+    err = (xs_hat - xs).pow_(2).sum()
+    return torch.stack([err / d, err, (xs - xs.mean(0)).pow_(2).sum(), fsum.sum(), counts.sum(), torch.tensor(float(B))]), counts
+
 def sae_step(sae, opt, x, cfg, step, world_size=1):
     "One optimizer step on a batch x [B, d] (raw units); returns the batch's metric sums [6] and how often each feature fired [F]."
     lr, lam = _schedule(cfg, step)
     for g in opt.param_groups: g['lr'] = lr
-    xs = x * sae.input_scale
-    f = F.relu(torch.addmm(sae.b_enc, xs - sae.b_dec, sae.W_enc))                 # [B, F]
-    xs_hat = torch.addmm(sae.b_dec, f, sae.W_dec)                                 # [B, d]
-    mse = F.mse_loss(xs_hat, xs)
-    fsum = f.sum(0)                                                               # [F]
-    sparsity = (fsum @ sae.W_dec.norm(dim=1) if cfg.method == 'april2024' else fsum.sum()) / len(x)
-    opt.zero_grad(set_to_none=True)
-    (mse + lam * sparsity).backward()
+    sums, counts = sae_grads(sae, x, lam, cfg.method)
     if world_size > 1:
         for p in sae.parameters(): _all_reduce(p.grad).div_(world_size)
     if cfg.method == 'april2024': torch.nn.utils.clip_grad_norm_(sae.parameters(), 1.0)
     else: sae.project_decoder_grad_()
     opt.step()
     if cfg.method != 'april2024': sae.normalize_decoder_()
-    with torch.no_grad():
-        counts = torch.sign(f.detach()).sum(0)  # [F] firing counts (f >= 0: sign is the indicator; faster than (f > 0).sum)
-        return batch_metrics(xs, xs_hat.detach(), f, fsum.sum().detach(), counts.sum()), counts
+    return sums, counts
 
-# %% ../nbs/03_sae.ipynb #ea2f484c
+# %% ../nbs/03_sae.ipynb #92cfa2cb
 def save_sae(sae, path, **metadata):
     "Write the SAE's tensors to a safetensors file atomically, with string metadata."
     from safetensors.torch import save_file
@@ -342,7 +358,7 @@ def load_sae(path) -> SparseAutoencoder:
 def _read_metrics(path):
     return [json.loads(l) for l in Path(path).read_text().splitlines() if l.strip()] if Path(path).exists() else []
 
-# %% ../nbs/03_sae.ipynb #1f8fd28d
+# %% ../nbs/03_sae.ipynb #b0e52ad8
 def train_sae(source,                 # activations: anything with the store interface (.d, .batches, .sample, .stats)
               out_dir,                # where checkpoints, metrics and the final SAE go
               cfg: SAEConfig,
@@ -414,7 +430,7 @@ def _append(path, rec, wb=None):
     with open(path, 'a') as fh: fh.write(json.dumps(rec) + '\n')
     if wb is not None: wb.log({k: v for k, v in rec.items() if k != 'density_hist'}, step=rec['step'])
 
-# %% ../nbs/03_sae.ipynb #0de77fe4
+# %% ../nbs/03_sae.ipynb #93419610
 def plot_training(out_dir, title=None):
     "Draw `training.png` from `out_dir/metrics.jsonl`: reconstruction, sparsity, dead/alive features, density histogram."
     import matplotlib; matplotlib.use('Agg', force=False)
@@ -437,7 +453,7 @@ def plot_training(out_dir, title=None):
     with atomic_path(Path(out_dir)/'training.png') as tmp: fig.savefig(tmp, dpi=90)
     return fig
 
-# %% ../nbs/03_sae.ipynb #a59925ba
+# %% ../nbs/03_sae.ipynb #1b2c41aa
 def export_saelens(sae, out_dir, hook_name='blocks.0.mlp.hook_post', model_name='monosemantic-1l', context_size=128):
     "Write `sae` as SAELens's cfg.json + sae_weights.safetensors (the same function on raw activations)."
     from safetensors.torch import save_file
@@ -465,7 +481,7 @@ def import_saelens(path) -> SparseAutoencoder:
         sae.W_enc.copy_(t['W_enc'] / s); sae.W_dec.copy_(t['W_dec'] * s); sae.b_enc.copy_(t['b_enc']); sae.b_dec.copy_(t['b_dec'] * s)
     return sae
 
-# %% ../nbs/03_sae.ipynb #6bacffe1
+# %% ../nbs/03_sae.ipynb #cca3d64d
 def sae_cli(argv=None):
     "Train an SAE on an activation store from the command line."
     p = argparse.ArgumentParser(prog='monosemantic sae', description='train a sparse autoencoder on collected activations')
