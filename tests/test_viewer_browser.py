@@ -54,9 +54,16 @@ class Watched:
     def clean(self):
         assert self.errors == [] and self.dialogs == [] and self.external == [], (self.errors, self.dialogs, self.external)
 
+def save_screenshot(page, path, capsys):
+    "Save a full-page screenshot (also into $MONOSEMANTIC_SCREENSHOTS if set) and print where, past pytest's capture."
+    path = Path(os.environ.get('MONOSEMANTIC_SCREENSHOTS', path.parent))/path.name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    with capsys.disabled(): print(f'\nscreenshot: {path}')
+
 def title(page): return page.locator('#feature-title').inner_text()
 
-def test_site(browser, site, fake):
+def test_site(browser, site, fake, capsys):
     w = Watched(browser); page = w.page
     page.goto(site.as_uri())
     rows = page.locator('main table tr')
@@ -83,12 +90,10 @@ def test_site(browser, site, fake):
     assert '<script>' in text and '<img' in text, 'the hostile text shows as text'
     assert page.locator('main img, main script').count() == 0
     assert page.evaluate('typeof window.alert') == 'function' and w.dialogs == []
-    shot = fake[0].parent/'feature_site.png'
-    page.screenshot(path=str(shot), full_page=True)
-    print(f'\nscreenshot of the feature site: {shot}')
+    save_screenshot(page, fake[0].parent/'feature_site.png', capsys)
     w.clean()
 
-def test_widget_page(browser, fake):
+def test_widget_page(browser, fake, capsys):
     "The widget's saved state renders without a kernel or network, the hostile text as text."
     from monosemantic.artifacts import ArtifactError
     from monosemantic.viewer import FeatureViewer, save_widget_html
@@ -101,7 +106,5 @@ def test_widget_page(browser, fake):
     text = page.locator('.ms-unit').inner_text()
     assert 'Feature 0' in text and '<script>' in text and '<img' in text
     assert page.locator('.ms-unit img, .ms-unit script').count() == 0
-    shot = path.parent/'widget.png'
-    page.screenshot(path=str(shot), full_page=True)
-    print(f'\nscreenshot of the saved widget: {shot}')
+    save_screenshot(page, path.parent/'widget.png', capsys)
     w.clean()
