@@ -54,11 +54,11 @@ class Watched:
     def clean(self):
         assert self.errors == [] and self.dialogs == [] and self.external == [], (self.errors, self.dialogs, self.external)
 
-def save_screenshot(page, path, capsys):
+def save_screenshot(page, path, capsys, full_page=True):
     "Save a full-page screenshot (also into $MONOSEMANTIC_SCREENSHOTS if set) and print where, past pytest's capture."
     path = Path(os.environ.get('MONOSEMANTIC_SCREENSHOTS', path.parent))/path.name
     path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     with capsys.disabled(): print(f'\nscreenshot: {path}')
 
 def title(page): return page.locator('#feature-title').inner_text()
@@ -107,4 +107,29 @@ def test_widget_page(browser, fake, capsys):
     assert 'Feature 0' in text and '<script>' in text and '<img' in text
     assert page.locator('.ms-unit img, .ms-unit script').count() == 0
     save_screenshot(page, path.parent/'widget.png', capsys)
+    w.clean()
+
+def test_report_page(browser, tmp_path, capsys):
+    "The executed chapter, exported the way the report exports it, shows the viewers from their saved widget state."
+    import nbformat
+    from nbclient import NotebookClient
+    from monosemantic.artifacts import ArtifactError, fetch_npm_file
+    from monosemantic.report import WIDGET_SCRIPTS, html_exporter
+    try:
+        for name, spec in WIDGET_SCRIPTS.items(): shutil.copy(fetch_npm_file(*spec), tmp_path/name)
+    except ArtifactError as e: pytest.skip(f'the widget scripts could not be fetched with npm: {e}')
+    nbs = Path(__file__).parents[1]/'nbs'
+    nb = nbformat.read(nbs/'05_viewer.ipynb', as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name='python3', resources={'metadata': {'path': str(nbs)}}).execute()
+    body, _ = html_exporter(tmp_path/'.templates').from_notebook_node(nb, resources={'nav': '', 'metadata': {'name': 'Viewer'}})
+    (tmp_path/'05_viewer.html').write_text(body)
+    w = Watched(browser); page = w.page
+    page.goto((tmp_path/'05_viewer.html').as_uri())
+    page.wait_for_selector('.ms-unit')
+    views = page.locator('.ms-unit')
+    assert views.count() == 2   # the feature viewer and the text viewer
+    assert 'Feature 0' in views.nth(0).inner_text() and HOSTILE[1] in views.nth(1).inner_text()
+    assert page.locator('.ms-unit img, .ms-unit script').count() == 0
+    views.nth(0).scroll_into_view_if_needed()
+    save_screenshot(page, tmp_path/'report_viewer.png', capsys, full_page=False)
     w.clean()
