@@ -7,7 +7,7 @@ __all__ = ['EMBED_JS', 'LEVELS', 'val_tokens', 'windows', 'token_str', 'UnitData
            'tokens_html', 'hist_svg', 'unit_html', 'FeatureViewer', 'TextViewer', 'save_widget_html',
            'write_feature_site']
 
-# %% ../nbs/05_viewer.ipynb #6b609ee6
+# %% ../nbs/05_viewer.ipynb #ac87db1a
 import base64, html, json, shutil, string
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +18,7 @@ import ipywidgets as widgets
 from .artifacts import ArtifactError, atomic_write, fetch_npm_file, read_json
 from .data import TokenShards, gpt2_encoding
 
-# %% ../nbs/05_viewer.ipynb #20e03838
+# %% ../nbs/05_viewer.ipynb #f4fc4d59
 def val_tokens(data_dir) -> np.ndarray:
     "The held-out (val) token ids, concatenated: what the analysis' positions index."
     return np.concatenate([np.asarray(t) for t in TokenShards(data_dir, 'val').tokens]).astype(np.int64)
@@ -38,7 +38,7 @@ def token_str(i: int) -> str:
     if i < 0: return ''
     return gpt2_encoding().decode_single_token_bytes(int(i)).decode('utf-8', errors='replace').replace('\n', '⏎')
 
-# %% ../nbs/05_viewer.ipynb #1c332006
+# %% ../nbs/05_viewer.ipynb #79b25be7
 def _num(x, digits=3):   # a JSON-safe rounded float (NaN -> None)
     x = float(x)
     return None if np.isnan(x) else float(f'{x:.{digits}g}')
@@ -84,7 +84,7 @@ class UnitData:
                     logits_top=[[int(t), _num(v)] for t, v in zip(a['logit_top_ids'][i], a['logit_top_vals'][i])],
                     logits_bottom=[[int(t), _num(v)] for t, v in zip(a['logit_bottom_ids'][i], a['logit_bottom_vals'][i])])
 
-# %% ../nbs/05_viewer.ipynb #e1ae0f3d
+# %% ../nbs/05_viewer.ipynb #248fb14a
 def search_units(units: UnitData,   # what to search
                  query: str,        # a token (stripped, case-insensitive) or a piece of text (case-insensitive)
                  by: str = 'token', # 'token' or 'text'
@@ -105,7 +105,7 @@ def search_units(units: UnitData,   # what to search
     order = np.argsort(-a['top_acts'][:, 0], kind='stable')
     return [int(i) for i in order if found[i]][:limit]
 
-# %% ../nbs/05_viewer.ipynb #603b65a2
+# %% ../nbs/05_viewer.ipynb #957d183a
 def _unit_rows(w):  # a decoder [n, d] (tensor or array) as unit-norm float32 rows
     w = w.detach().cpu().numpy() if hasattr(w, 'detach') else np.asarray(w)
     return (w / np.maximum(np.linalg.norm(w, axis=1, keepdims=True), 1e-12)).astype(np.float32)
@@ -127,7 +127,7 @@ def neighbours(decoder,           # this dictionary's decoder directions [F, d]
                 out[s + r].append(dict(name=str(name), ids=row.tolist(), cos=[_num(x) for x in c]))
     return out
 
-# %% ../nbs/05_viewer.ipynb #24293a67
+# %% ../nbs/05_viewer.ipynb #a7490824
 def shade(act, amax) -> str:
     "Background colour for an activation: transparent at 0, full orange at the unit's max."
     a = 0 if not act or not amax or amax <= 0 else min(1.0, max(0.0, act / amax))
@@ -193,7 +193,7 @@ def unit_html(rec: dict,                   # `UnitData.record(i)`
             f'<h4>Top examples</h4><table><tr><th>act</th><th>ablation Δlog p</th><th>context</th></tr>{top}</table>'
             f'<h4>Samples by activation interval</h4><table>{quant}</table></div>')
 
-# %% ../nbs/05_viewer.ipynb #521c148a
+# %% ../nbs/05_viewer.ipynb #3736cd53
 class FeatureViewer(widgets.VBox):
     "Browse the units of an analysis directory: pick one by slider, number or search; see its page."
     def __init__(self,
@@ -232,7 +232,7 @@ class FeatureViewer(widgets.VBox):
         ids = search_units(self.units, self.query.value, self.by.value)
         self.matches.options = [(f'{self.label.lower()} {i}', i) for i in ids]
 
-# %% ../nbs/05_viewer.ipynb #66b546e1
+# %% ../nbs/05_viewer.ipynb #c12e3cdc
 class TextViewer(widgets.VBox):
     "Type a text; see which features fire on each token."
     def __init__(self,
@@ -272,7 +272,7 @@ class TextViewer(widgets.VBox):
         self.page.value = (_CSS + f'<div class="ms-unit"><div>{tokens_html(t.tolist(), acts.tolist(), acts.max(initial=0))}</div>'
                            f'<h4>Strongest features per token</h4><table>{rows}</table></div>')
 
-# %% ../nbs/05_viewer.ipynb #c9de0dfa
+# %% ../nbs/05_viewer.ipynb #c1e5a90f
 EMBED_JS = ('@jupyter-widgets/html-manager@1.0.15', 'jupyter-widgets-html-manager-1.0.15.tgz',
             '2b9d65cb7913e1c7d671757a10008b32c9c2448d4429513371e55c07d6107638', 'package/dist/embed.js')
 
@@ -287,7 +287,7 @@ def save_widget_html(widget, path, title: str = 'monosemantic') -> Path:
                 f'<link rel="icon" href="data:,"></head><body>{snippet}</body></html>')
     return path
 
-# %% ../nbs/05_viewer.ipynb #222680d4
+# %% ../nbs/05_viewer.ipynb #877dfe15
 _SITE_HTML = '''<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Feature browser</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="style.css"></head>
@@ -308,7 +308,7 @@ table { border-collapse: collapse; } td, th { padding: 1px 8px; text-align: left
 .hist div { flex: 1; background: #e8890c; margin-right: 1px; } h2 { margin: 6px 0; } h3 { margin: 14px 0 4px; }
 '''
 
-# %% ../nbs/05_viewer.ipynb #bed21f94
+# %% ../nbs/05_viewer.ipynb #54fe6af4
 _SITE_JS = r'''"use strict";
 const M = window.MS_META, V = window.MS_VOCAB, chunks = {}, LEVELS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
 const T = new Uint16Array(Uint8Array.from(atob(window.MS_TOKENS), c => c.charCodeAt(0)).buffer);  // little-endian uint16
@@ -343,19 +343,26 @@ function text(ids, acts, amax, center) {
   return s;
 }
 function showIndex(by) {
-  const ids = [...Array(M.n).keys()].filter(i => M.density[i] > 0);
+  const all = [...Array(M.n).keys()].filter(i => M.density[i] > 0);
   const key = by === 'score' ? M.score : M.density;
-  ids.sort((a, b) => (key[b] ?? -1) - (key[a] ?? -1) || a - b);
-  main.replaceChildren(el('h2', M.n + ' ' + M.label.toLowerCase() + 's, sorted by ' + (by === 'score' ? 'interpretability score' : 'density')),
-    el('p', (M.n - ids.length) + ' dead (never fired) not listed.'));
-  const t = table(['', 'density', 'score', 'purity', 'concept', 'top token'], []);
-  const more = el('button', 'show more'); let shown = 0;
+  all.sort((a, b) => (key[b] ?? -1) - (key[a] ?? -1) || a - b);
+  const find = el('input'); find.id = 'find'; find.placeholder = 'top token contains…';
+  const t = el('table'), more = el('button', 'show more');
+  let ids = all, shown = 0;
   const page = () => {
     for (const i of ids.slice(shown, shown + 1000))
       t.appendChild(row([link(i), pct(M.density[i]), fmt(M.score[i]), fmt(M.purity[i]), M.concept[i] ?? '–', el('span', tok(M.top_token[i]), 'text')]));
     shown += 1000; more.hidden = shown >= ids.length;
   };
-  page(); more.onclick = page; main.append(t, more); document.title = 'Feature browser';
+  const filter = () => {
+    const q = find.value.trim().toLowerCase();
+    ids = q ? all.filter(i => tok(M.top_token[i]).toLowerCase().includes(q)) : all; shown = 0;
+    t.replaceChildren(row(['', 'density', 'score', 'purity', 'concept', 'top token'], true)); page();
+  };
+  find.oninput = filter; more.onclick = page; filter();
+  main.replaceChildren(el('h2', M.n + ' ' + M.label.toLowerCase() + 's, sorted by ' + (by === 'score' ? 'interpretability score' : 'density')),
+    el('p', (M.n - all.length) + ' dead (never fired) not listed.'), find, t, more);
+  document.title = 'Feature browser';
 }
 async function showFeature(i) {
   if (!(i >= 0 && i < M.n)) { main.replaceChildren(el('p', 'No ' + M.label.toLowerCase() + ' ' + i + ' (0..' + (M.n - 1) + ').')); return; }

@@ -69,6 +69,12 @@ def test_site(browser, site, fake, capsys):
     rows = page.locator('main table tr')
     rows.first.wait_for()
     assert rows.count() == 1 + N_FEATURES - 1   # header + every feature but the dead one
+    tops = [rows.nth(j).locator('td').nth(5).inner_text().strip() for j in range(1, rows.count())]
+    tid = next(t for t in tops if len(t) > 1 and tops.count(t) < len(tops))
+    page.fill('#find', tid)   # the index filtered by top token
+    assert 0 < rows.count() < N_FEATURES and all(tid.lower() in rows.nth(j).inner_text().lower() for j in range(1, rows.count()))
+    page.fill('#find', '')
+    assert rows.count() == N_FEATURES
     page.locator('main table a').nth(2).click()
     first = title(page)
     assert first.startswith('Feature ')
