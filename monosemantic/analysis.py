@@ -4,9 +4,11 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'SCRIPT_GROUPS', 'AnalysisConfig', 'concept_table', 'UnitStats', 'auroc_from_hist', 'final_norm',
-           'decoder_directions', 'logit_effects', 'ablation_effects', 'purity', 'analyze']
+           'decoder_directions', 'logit_effects', 'ablation_effects', 'purity', 'analyze', 'feature_family', 'load_run',
+           'iter_activations', 'read_text', 'text_activations', 'feature_activations', 'write_activations',
+           'activations_cli']
 
-# %% ../nbs/04_analysis.ipynb #a2877a96
+# %% ../nbs/04_analysis.ipynb #25d36e3e
 import json, math, os, time, zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,7 @@ import torch.nn.functional as F
 from .artifacts import ArtifactError, atomic_path, check_config, config_dict, file_record, read_json, write_json
 from .data import TokenShards, gpt2_encoding
 
-# %% ../nbs/04_analysis.ipynb #b85fb367
+# %% ../nbs/04_analysis.ipynb #aba85d9b
 @dataclass
 class AnalysisConfig:
     n_tokens: int = 2_000_000      # held-out (val) tokens to analyse; capped at the split's size
@@ -31,17 +33,17 @@ class AnalysisConfig:
     hist_bins: int = 50            # log10-spaced bins of the activation histogram
     n_top_tokens: int = 10         # tokens each unit fires on most; also the longest token explanation
     vocab_tracked: int = 8192      # most frequent held-out token ids counted per unit (the rest are pooled)
-    prepass_tokens: int = 131072   # tokens sampled before the pass to fix each unit's scale
+    prepass_tokens: int = 65536    # tokens sampled before the pass to fix each unit's scale
     min_concept_tokens: int = 1000 # concepts with fewer held-out tokens are pooled into 'other'
     score_threshold: float = 0.5   # a unit counts as interpretable when its explanation's F1 reaches this
-    ablation: bool = True          # compute ablation effects on the top examples
+    ablation_k: int = 5            # top examples per unit that get an ablation effect (the rest NaN; each costs an unembedding)
     seed: int = 0                  # the pre-pass sample and the quantile draws
 
     def __post_init__(self):
         for k in ('n_tokens', 'batch_contexts', 'top_k', 'n_quantiles', 'samples_per_quantile', 'hist_bins',
                   'n_top_tokens', 'vocab_tracked', 'prepass_tokens'):
             if getattr(self, k) < 1: raise ValueError(f'{k} must be positive, got {getattr(self, k)}')
-        if self.window < 0 or self.block_size < 0: raise ValueError('window and block_size must be >= 0')
+        if min(self.window, self.block_size, self.ablation_k) < 0: raise ValueError('window, block_size and ablation_k must be >= 0')
         if not 0 < self.score_threshold <= 1: raise ValueError(f'score_threshold must be in (0, 1], got {self.score_threshold}')
 
 PRESETS = {
@@ -51,7 +53,7 @@ PRESETS = {
     'paper': AnalysisConfig(n_tokens=10_000_000),
 }
 
-# %% ../nbs/04_analysis.ipynb #31f0dcfb
+# %% ../nbs/04_analysis.ipynb #bebace32
 SCRIPT_GROUPS = {  # non-Latin scripts of the translation languages (ISO codes as Django names them)
     'Cyrillic': 'be bg kk ky mk mn os ru sr tg tt udm uk', 'Arabic script': 'ar ar_DZ ckb fa ug ur',
     'CJK': 'ja ko zh_Hans zh_Hant', 'Greek': 'el', 'Hebrew': 'he', 'Devanagari': 'hi mr ne', 'Georgian': 'ka',
@@ -70,7 +72,7 @@ def concept_table(label_names: list,    # the data manifest's label names, by la
     names = [g for g in dict.fromkeys(group) if counts[g] >= min_tokens and g != 'other'] + ['other']
     return names, np.array([names.index(g) if g in names[:-1] else len(names) - 1 for g in group], dtype=np.int64)
 
-# %% ../nbs/04_analysis.ipynb #50c9ee3a
+# %% ../nbs/04_analysis.ipynb #aa110a30
 class UnitStats:
     "Streaming statistics of one set of units (SAE features or MLP neurons) over consecutive held-out tokens."
     def __init__(self,
@@ -85,6 +87,7 @@ class UnitStats:
         U, k, w, q, s = n_units, cfg.top_k, cfg.window, cfg.n_quantiles, cfg.samples_per_quantile
         self.U, self.k, self.w, self.q, self.s, self.m, self.V, self.gen = U, k, w, q, s, cfg.n_top_tokens, n_vocab, generator
         self.scale, self.edges, self.bins = scale.clone().float(), edges, len(edges) - 1
+        self.bounds = (10 ** edges[1:-1].double()).float()   # inner bin edges in activation units
         self.hist = torch.zeros(n_concepts * U * self.bins, dtype=torch.int64)  # firing counts [concept, unit, bin]
         self.top_acts = torch.full((U, k), -math.inf)
         self.top_where = torch.full((U, k), -1, dtype=torch.int64)
@@ -107,7 +110,7 @@ class UnitStats:
         "Add a batch of consecutive tokens."
         i, u = (acts > 0).nonzero(as_tuple=True)   # firing entries
         a = acts[i, u]
-        b = torch.bucketize(a.log10(), self.edges[1:-1])
+        b = torch.bucketize(a, self.bounds)         # same bins as log10(a) on the log10 edges
         self.hist.index_add_(0, (concept[i] * self.U + u) * self.bins + b, torch.ones_like(b))
         lin = u * (self.V + 1) + ctok[i]
         self.tok_count.index_add_(0, lin, torch.ones_like(a)); self.tok_sum.index_add_(0, lin, a)
@@ -119,11 +122,15 @@ class UnitStats:
 
     def _sample(self, a, u, where):
         "Bottom-k reservoir per (unit, interval): keep the s firing entries with the smallest random keys."
-        seen = torch.zeros(self.U).scatter_reduce_(0, u, a, 'amax')
-        self.scale = torch.where(self.scale > 0, self.scale, seen)   # units unseen by the pre-pass
-        slot = u * self.q + (a / self.scale[u] * self.q).long().clamp_(max=self.q - 1)
+        if (self.scale == 0).any():  # units unseen by the pre-pass take their scale from this batch
+            seen = torch.zeros(self.U).scatter_reduce_(0, u, a, 'amax')
+            self.scale = torch.where(self.scale > 0, self.scale, seen)
         key = torch.rand(len(a), generator=self.gen)
-        keep = key < self.q_key.view(-1, self.s).max(1).values[slot]   # beats the worst kept key of its slot
+        worst = self.q_key.view(-1, self.s).max(1).values                  # [U*q] worst kept key of each slot
+        first = key < worst.view(self.U, self.q).max(1).values[u]         # cheap pre-filter: per unit
+        a, u, where, key = a[first], u[first], where[first], key[first]
+        slot = u * self.q + (a / self.scale[u] * self.q).long().clamp_(max=self.q - 1)
+        keep = key < worst[slot]                                           # beats the worst kept key of its slot
         if not keep.any(): return
         slots, keys = torch.cat([self.q_slot, slot[keep]]), torch.cat([self.q_key, key[keep]])
         acts, wheres = torch.cat([self.q_act, a[keep]]), torch.cat([self.q_where, where[keep]])
@@ -137,19 +144,28 @@ class UnitStats:
     def _topk(self, acts, start):
         "Merge the batch into the running top-k, `window` tokens late so each candidate's window is at hand."
         w, k, n = self.w, self.k, len(acts)
-        buf = torch.cat([self.carry, acts])                 # [2w + n, U]; row r is token start - 2w + r
-        cand = buf[w:w + n].T.contiguous()                  # [U, n]; column j is token start - w + j
-        if start < w: cand[:, :w - start] = -math.inf       # before the split's first token
-        vals, idx = torch.topk(torch.cat([self.top_acts, cand], 1), k, dim=1)
-        old = idx.clamp(max=k - 1)
-        win = self.top_win.gather(1, old[..., None].expand(-1, -1, 2 * w + 1))
-        where = self.top_where.gather(1, old)
-        uu, ss = (idx >= k).nonzero(as_tuple=True)          # new entries: their window is buf[j : j + 2w + 1]
-        j = idx[uu, ss] - k
-        win[uu, ss] = buf[j[:, None] + torch.arange(2 * w + 1), uu[:, None]]
-        where[uu, ss] = start - w + j
-        self.top_acts, self.top_where, self.top_win = vals, where, win
+        buf = torch.cat([self.carry, acts])                  # [2w + n, U]; row r is token start - 2w + r
         self.carry = buf[len(buf) - 2 * w:].clone()
+        first = max(0, w - start)                            # rows before the split's first token are not candidates
+        cand = buf[w + first:w + n]                          # [n', U]; row j is token start - w + first + j
+        j, u = (cand > self.top_acts[:, -1].clamp(min=0)).nonzero(as_tuple=True)   # firing and beating the k-th kept
+        if not len(j): return
+        u, order = torch.sort(u, stable=True); j = j[order]
+        units, counts = torch.unique_consecutive(u, return_counts=True)
+        row = torch.repeat_interleave(torch.arange(len(units)), counts)
+        rank = torch.arange(len(u)) - torch.repeat_interleave(counts.cumsum(0) - counts, counts)
+        pad = torch.full((len(units), int(counts.max())), -math.inf)   # each selected unit's candidates, padded
+        pos = torch.zeros_like(pad, dtype=torch.int64)
+        pad[row, rank], pos[row, rank] = cand[j, u], j + first
+        vals, idx = torch.topk(torch.cat([self.top_acts[units], pad], 1), k, dim=1)
+        old = idx.clamp(max=k - 1)
+        win = self.top_win[units].gather(1, old[..., None].expand(-1, -1, 2 * w + 1))
+        where = self.top_where[units].gather(1, old)
+        rr, ss = (idx >= k).nonzero(as_tuple=True)           # new entries: their window is buf[p : p + 2w + 1]
+        p = pos[rr, idx[rr, ss] - k]
+        win[rr, ss] = buf[p[:, None] + torch.arange(2 * w + 1), units[rr, None]]
+        where[rr, ss] = start - w + p
+        self.top_acts[units], self.top_where[units], self.top_win[units] = vals, where, win
 
     def finish_first_half(self, occ):  # occ: [V+1] token-id counts of the first half
         "Fix each unit's explanation: the prefix of its top firing tokens with the best F1 on the first half."
@@ -165,8 +181,10 @@ class UnitStats:
     def finish(self, end: int):  # end: number of tokens seen
         "Consider the last `window` tokens for the top-k."
         if self.w: self._topk(torch.zeros(self.w, self.U), end)
+        self.top_acts[self.top_acts <= 0] = 0.                 # no firing example: empty slot
+        self.top_where[self.top_acts <= 0] = -1
 
-# %% ../nbs/04_analysis.ipynb #59e6b05c
+# %% ../nbs/04_analysis.ipynb #20d2ad17
 def auroc_from_hist(hist,     # [C, U, B+1] token counts per concept, unit, activation bin (ascending)
                    ):
     "AUROC [C, U] of each unit's activation as a detector of each concept (NaN where a class is empty)."
@@ -179,7 +197,7 @@ def _hist_with_zero_bin(stats, concept_tokens):  # [C, U, B+1]: bin 0 holds the 
     h = stats.hist.view(len(concept_tokens), stats.U, stats.bins)
     return torch.cat([(concept_tokens[:, None] - h.sum(2))[..., None], h], 2)
 
-# %% ../nbs/04_analysis.ipynb #97315f6f
+# %% ../nbs/04_analysis.ipynb #76f5d667
 def final_norm(model):
     "The model's final LayerNorm (nanoGPT's `transformer.ln_f`)."
     return model.ln_f if hasattr(model, 'ln_f') else model.transformer.ln_f
@@ -202,23 +220,26 @@ def logit_effects(model,
         v = d @ W.T
         v = v - v.mean(-1, keepdim=True)
         if getattr(ln, 'weight', None) is not None: v = v * ln.weight
-        logits = model.unembed(v)                         # [chunk, vocab]
+        logits = model.unembed(v) - model.unembed(torch.zeros_like(v[:1]))   # [chunk, vocab]; linear part only
         top, bot = logits.topk(n_top, dim=1), logits.topk(n_top, dim=1, largest=False)
         for o, t in zip(out, (top.indices, top.values, bot.indices, bot.values)): o.append(t)
     return [torch.cat(o) for o in out]
 
-# %% ../nbs/04_analysis.ipynb #f3d81bbd
+# %% ../nbs/04_analysis.ipynb #3831002a
 @torch.no_grad()
 def _acts_at(model, tokens, where, T: int, batch: int):
     "MLP activations [e, d_mlp] and block outputs [e, d_model] at held-out positions `where`, recomputed in their contexts."
     N, ctx = len(tokens), where // T
     chunks, inv = ctx.unique(return_inverse=True)
-    h, r = [], []
-    for c in chunks.split(batch):
-        idx = torch.stack([F.pad(tokens[i * T:(i + 1) * T], (0, max(0, (i + 1) * T - N))) for i in c.tolist()])  # causal: padding the last context is harmless
-        h.append(model.activations(idx, site='mlp')); r.append(model.activations(idx, site='resid_post'))
-    h, r = torch.cat(h), torch.cat(r)   # [chunks, T, d]
-    return h[inv, where % T], r[inv, where % T]
+    h = r = None
+    for lo in range(0, len(chunks), batch):
+        c = chunks[lo:lo + batch].tolist()
+        idx = torch.stack([F.pad(tokens[i * T:(i + 1) * T], (0, max(0, (i + 1) * T - N))) for i in c])  # causal: padding the last context is harmless
+        hb, rb = model.activations(idx, site='mlp'), model.activations(idx, site='resid_post')   # [b, T, d]
+        if h is None: h, r = hb.new_empty(len(where), hb.shape[-1]), rb.new_empty(len(where), rb.shape[-1])
+        sel = (inv >= lo) & (inv < lo + len(c))          # the examples in these contexts
+        h[sel], r[sel] = hb[inv[sel] - lo, where[sel] % T], rb[inv[sel] - lo, where[sel] % T]
+    return h, r
 
 @torch.no_grad()
 def ablation_effects(model,
@@ -252,7 +273,7 @@ def ablation_effects(model,
     out[ok] = torch.cat(res)
     return out
 
-# %% ../nbs/04_analysis.ipynb #c5724877
+# %% ../nbs/04_analysis.ipynb #05d39747
 def purity(top_where,        # [U, k] example positions (-1: none)
            token_concept,    # [N] concept id of each held-out token
            token_label,      # [N] label id of each held-out token
@@ -268,7 +289,7 @@ def purity(top_where,        # [U, k] example positions (-1: none)
     label = torch.zeros(len(g), n_labels + 1).scatter_add_(1, lab, torch.ones_like(lab, dtype=torch.float))[:, :n_labels].argmax(1)
     return torch.where(n > 0, share / n.clamp(min=1), math.nan), torch.where(n > 0, label, -1)
 
-# %% ../nbs/04_analysis.ipynb #4b754aef
+# %% ../nbs/04_analysis.ipynb #1fb27b45
 def _heldout(data_dir, n_tokens: int):
     "The first `n_tokens` held-out tokens and their labels (int64), and the label names."
     sh = TokenShards(data_dir, 'val')
@@ -395,12 +416,11 @@ def analyze(model,                  # the transformer (`activations`, `mlp_out_w
         ids, vals, bids, bvals = logit_effects(model, directions[kind])
         a.update(logit_top_ids=ids, logit_top_vals=vals, logit_bottom_ids=bids, logit_bottom_vals=bvals)
         times[f'logits_{kind}_s'] = time.time() - t; t = time.time()
-        if cfg.ablation:
-            w = a['top_where']
-            abl = ablation_effects(model, sae if kind == 'features' else None, tokens, w.flatten(),
-                                   torch.arange(st.U).repeat_interleave(st.k), T, cfg.batch_contexts)
-            a['ablation'] = abl.view(st.U, st.k)
-        else: a['ablation'] = torch.full((st.U, st.k), math.nan)
+        a['ablation'] = torch.full((st.U, st.k), math.nan)
+        if kab := min(cfg.ablation_k, st.k):
+            abl = ablation_effects(model, sae if kind == 'features' else None, tokens, a['top_where'][:, :kab].flatten(),
+                                   torch.arange(st.U).repeat_interleave(kab), T, cfg.batch_contexts)
+            a['ablation'][:, :kab] = abl.view(st.U, kab)
         times[f'ablation_{kind}_s'] = time.time() - t
         a['purity'], a['concept'] = purity(a['top_where'], concept, labels, len(names), len(label_names))
         aucs[kind] = auroc_from_hist(_hist_with_zero_bin(st, concept_tokens))   # [C, U]
@@ -435,3 +455,91 @@ def analyze(model,                  # the transformer (`activations`, `mlp_out_w
                          'of the token explanation fitted on the first half')
     write_json(out_dir/'summary.json', summary)
     return summary
+
+# %% ../nbs/04_analysis.ipynb #48eb627b
+@torch.no_grad()
+def feature_family(saes: list,              # 2-3 SAEs trained on the same activations, any order
+                   feature: int,            # a feature of the smallest
+                   n_nearest: int = 3,      # nearest features kept per larger SAE
+                   top_where: list | None = None,  # each SAE's `top_where` [F_i, k] (same order as `saes`), for shared examples
+                  ) -> list:
+    "For `feature` of the smallest SAE: per larger SAE, its nearest features (decoder cosine) and shared top examples."
+    order = sorted(range(len(saes)), key=lambda i: saes[i].W_dec.shape[0])
+    dirs = [F.normalize(decoder_directions(saes[i]), dim=1) for i in order]
+    base = dirs[0][feature]
+    mine = set(np.asarray(top_where[order[0]][feature]).tolist()) - {-1} if top_where is not None else None
+    out = []
+    for i, d in zip(order[1:], dirs[1:]):
+        cos, ids = (d @ base).topk(min(n_nearest, len(d)))
+        row = dict(n_features=len(d), ids=ids.tolist(), cosine=cos.tolist())
+        if top_where is not None:
+            row['shared_top'] = [sorted(mine & set(np.asarray(top_where[i][j]).tolist())) for j in ids.tolist()]
+        out.append(row)
+    return out
+
+# %% ../nbs/04_analysis.ipynb #2d3f8b2b
+def load_run(run_dir):
+    "The trained transformer and SAE of a run directory (`transformer/`, `sae/`)."
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir(): raise ArtifactError(f'{run_dir}: no such run directory; run `monosemantic run` first or check the path')
+    from monosemantic.sae import load_sae
+    from monosemantic.transformer import load_model
+    return load_model(run_dir/'transformer').eval(), load_sae(run_dir/'sae').eval()
+
+@torch.no_grad()
+def iter_activations(model, sae, ids, block_size: int = 0, batch: int = 32):
+    "Yield (features [c, F] or None without `sae`, neurons [c, d_mlp]) for consecutive chunks of token ids; contexts restart every block_size."
+    T = block_size or _block_size(model)
+    ids = torch.as_tensor(ids, dtype=torch.int64)
+    for s in range(0, len(ids), T * batch):
+        part = ids[s:s + T * batch]
+        full = len(part) // T * T
+        for x in ([part[:full].view(-1, T)] if full else []) + ([part[full:][None]] if full < len(part) else []):
+            h = model.activations(x, site='mlp').flatten(0, 1).float()
+            yield (sae.encode(h) if sae is not None else None), h
+
+def read_text(path) -> str:
+    "A UTF-8 text file's contents; a clear error for a missing or non-UTF-8 file."
+    path = Path(path)
+    if not path.is_file(): raise ArtifactError(f'{path}: no such file; give a UTF-8 text file with --text')
+    data = path.read_bytes()
+    try: return data.decode('utf-8')
+    except UnicodeDecodeError as e:
+        raise ArtifactError(f'{path}: not UTF-8 text (invalid byte at offset {e.start}); convert it, e.g. '
+                            f'iconv -f latin1 -t utf-8 {path} > fixed.txt') from None
+
+def text_activations(model, sae, text: str) -> dict:
+    "Tokens [n] int64, features [n, F] and neurons [n, d_mlp] float32 of `text`."
+    ids = np.asarray(gpt2_encoding().encode_ordinary(text), dtype=np.int64)
+    parts = list(iter_activations(model, sae, ids))
+    F_, d = sae.W_dec.shape
+    cat = lambda i, w: torch.cat([p[i] for p in parts]).numpy() if parts else np.zeros((0, w), np.float32)
+    return dict(tokens=ids, features=cat(0, F_), neurons=cat(1, d))
+
+def feature_activations(run_dir, text: str) -> dict:
+    "`text_activations` with the run's transformer and SAE."
+    return text_activations(*load_run(run_dir), text)
+
+def _write_npy(zf, name, shape, dtype, chunks):
+    "Stream arrays that concatenate to `shape` into `name`.npy inside an open zip (an .npz)."
+    with zf.open(f'{name}.npy', 'w', force_zip64=True) as f:
+        np.lib.format.write_array_header_2_0(f, dict(descr=np.lib.format.dtype_to_descr(np.dtype(dtype)), fortran_order=False, shape=shape))
+        for c in chunks: f.write(np.ascontiguousarray(c, dtype=dtype).tobytes())
+
+def write_activations(model, sae, text: str, out) -> Path:
+    "Write `text_activations` to the .npz `out`, streamed chunk by chunk (memory bounded for any length)."
+    ids = np.asarray(gpt2_encoding().encode_ordinary(text), dtype=np.int64)
+    (F_, d), n = sae.W_dec.shape, len(ids)
+    with atomic_path(out) as tmp, zipfile.ZipFile(tmp, 'w', zipfile.ZIP_STORED) as zf:
+        _write_npy(zf, 'tokens', (n,), np.int64, [ids])
+        _write_npy(zf, 'features', (n, F_), np.float32, (f.numpy() for f, _ in iter_activations(model, sae, ids)))
+        _write_npy(zf, 'neurons', (n, d), np.float32, (h.numpy() for _, h in iter_activations(model, None, ids)))  # a second, cheap pass: no SAE
+    return Path(out)
+
+def activations_cli(args):
+    "`monosemantic activations --run RUN_DIR --text FILE --out OUT.npz`: feature and neuron activations of a text file."
+    text = read_text(args.text)   # before loading anything: a bad file fails fast
+    model, sae = load_run(args.run)
+    out = write_activations(model, sae, text, args.out)
+    with np.load(out) as z: print(f"wrote {out}: tokens {z['tokens'].shape}, features {z['features'].shape}, neurons {z['neurons'].shape}")
+    return out
