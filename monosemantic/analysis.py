@@ -8,7 +8,7 @@ __all__ = ['PRESETS', 'SCRIPT_GROUPS', 'AnalysisConfig', 'concept_table', 'UnitS
            'iter_activations', 'read_text', 'text_activations', 'feature_activations', 'write_activations',
            'activations_cli']
 
-# %% ../nbs/04_analysis.ipynb #25d36e3e
+# %% ../nbs/04_analysis.ipynb #b674d047
 import json, math, os, time, zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from .artifacts import ArtifactError, atomic_path, check_config, config_dict, file_record, read_json, write_json
 from .data import TokenShards, gpt2_encoding
 
-# %% ../nbs/04_analysis.ipynb #aba85d9b
+# %% ../nbs/04_analysis.ipynb #4120f9d3
 @dataclass
 class AnalysisConfig:
     n_tokens: int = 2_000_000      # held-out (val) tokens to analyse; capped at the split's size
@@ -53,7 +53,7 @@ PRESETS = {
     'paper': AnalysisConfig(n_tokens=10_000_000),
 }
 
-# %% ../nbs/04_analysis.ipynb #bebace32
+# %% ../nbs/04_analysis.ipynb #e3c01742
 SCRIPT_GROUPS = {  # non-Latin scripts of the translation languages (ISO codes as Django names them)
     'Cyrillic': 'be bg kk ky mk mn os ru sr tg tt udm uk', 'Arabic script': 'ar ar_DZ ckb fa ug ur',
     'CJK': 'ja ko zh_Hans zh_Hant', 'Greek': 'el', 'Hebrew': 'he', 'Devanagari': 'hi mr ne', 'Georgian': 'ka',
@@ -72,7 +72,7 @@ def concept_table(label_names: list,    # the data manifest's label names, by la
     names = [g for g in dict.fromkeys(group) if counts[g] >= min_tokens and g != 'other'] + ['other']
     return names, np.array([names.index(g) if g in names[:-1] else len(names) - 1 for g in group], dtype=np.int64)
 
-# %% ../nbs/04_analysis.ipynb #aa110a30
+# %% ../nbs/04_analysis.ipynb #cecbadeb
 class UnitStats:
     "Streaming statistics of one set of units (SAE features or MLP neurons) over consecutive held-out tokens."
     def __init__(self,
@@ -184,7 +184,7 @@ class UnitStats:
         self.top_acts[self.top_acts <= 0] = 0.                 # no firing example: empty slot
         self.top_where[self.top_acts <= 0] = -1
 
-# %% ../nbs/04_analysis.ipynb #20d2ad17
+# %% ../nbs/04_analysis.ipynb #1e1d3d5b
 def auroc_from_hist(hist,     # [C, U, B+1] token counts per concept, unit, activation bin (ascending)
                    ):
     "AUROC [C, U] of each unit's activation as a detector of each concept (NaN where a class is empty)."
@@ -197,7 +197,7 @@ def _hist_with_zero_bin(stats, concept_tokens):  # [C, U, B+1]: bin 0 holds the 
     h = stats.hist.view(len(concept_tokens), stats.U, stats.bins)
     return torch.cat([(concept_tokens[:, None] - h.sum(2))[..., None], h], 2)
 
-# %% ../nbs/04_analysis.ipynb #76f5d667
+# %% ../nbs/04_analysis.ipynb #30acea04
 def final_norm(model):
     "The model's final LayerNorm (nanoGPT's `transformer.ln_f`)."
     return model.ln_f if hasattr(model, 'ln_f') else model.transformer.ln_f
@@ -225,7 +225,7 @@ def logit_effects(model,
         for o, t in zip(out, (top.indices, top.values, bot.indices, bot.values)): o.append(t)
     return [torch.cat(o) for o in out]
 
-# %% ../nbs/04_analysis.ipynb #3831002a
+# %% ../nbs/04_analysis.ipynb #f9aa001f
 @torch.no_grad()
 def _acts_at(model, tokens, where, T: int, batch: int):
     "MLP activations [e, d_mlp] and block outputs [e, d_model] at held-out positions `where`, recomputed in their contexts."
@@ -256,24 +256,28 @@ def ablation_effects(model,
     ok = (where >= 0) & (where < len(tokens) - 1)
     if not ok.any(): return out
     g, u = where[ok], units[ok]
-    h, r = _acts_at(model, tokens, g, T, batch)
+    pos, inv = g.unique(return_inverse=True)                           # units sharing a position share its baseline
+    h, r = _acts_at(model, tokens, pos, T, batch)                      # [p, d_mlp], [p, d_model]
     W, ln = model.mlp_out_weight(), final_norm(model)
     D = decoder_directions(sae) @ W.T if sae is not None else W.T      # [U, d_model] each unit's write to the residual
     logp = lambda x, y: torch.log_softmax(model.unembed(ln(x)).float(), -1).gather(1, y[:, None])[:, 0]
-    res = []
-    for s in range(0, len(g), chunk):
-        sl = slice(s, s + chunk)
+    base, base_lp = [], []
+    for sl in torch.arange(len(pos)).split(chunk):
         if sae is not None:
             f = sae.encode(h[sl])
-            base = r[sl] + (sae.decode(f) - h[sl]) @ W.T                  # the reconstruction in place of the MLP activation
-            a = f.gather(1, u[sl, None])
-        else: base, a = r[sl], h[sl].gather(1, u[sl, None])
-        y = tokens[g[sl] + 1]
-        res.append(logp(base - a * D[u[sl]], y) - logp(base, y))
+            base.append(r[sl] + (sae.decode(f) - h[sl]) @ W.T)            # the reconstruction in place of the MLP activation
+        else: base.append(r[sl])
+        base_lp.append(logp(base[-1], tokens[pos[sl] + 1]))
+    base, base_lp = torch.cat(base), torch.cat(base_lp)
+    res = []
+    for sl in torch.arange(len(g)).split(chunk):
+        i = inv[sl]
+        a = (sae.encode(h[i]) if sae is not None else h[i]).gather(1, u[sl, None])   # the unit's activation there
+        res.append(logp(base[i] - a * D[u[sl]], tokens[g[sl] + 1]) - base_lp[i])
     out[ok] = torch.cat(res)
     return out
 
-# %% ../nbs/04_analysis.ipynb #05d39747
+# %% ../nbs/04_analysis.ipynb #4f33771b
 def purity(top_where,        # [U, k] example positions (-1: none)
            token_concept,    # [N] concept id of each held-out token
            token_label,      # [N] label id of each held-out token
@@ -289,7 +293,7 @@ def purity(top_where,        # [U, k] example positions (-1: none)
     label = torch.zeros(len(g), n_labels + 1).scatter_add_(1, lab, torch.ones_like(lab, dtype=torch.float))[:, :n_labels].argmax(1)
     return torch.where(n > 0, share / n.clamp(min=1), math.nan), torch.where(n > 0, label, -1)
 
-# %% ../nbs/04_analysis.ipynb #1fb27b45
+# %% ../nbs/04_analysis.ipynb #f5555423
 def _heldout(data_dir, n_tokens: int):
     "The first `n_tokens` held-out tokens and their labels (int64), and the label names."
     sh = TokenShards(data_dir, 'val')
@@ -353,6 +357,7 @@ def _unit_arrays(st: UnitStats, N: int, tracked, occ2, concept_tokens):
         density=density, hist_edges=st.edges, hist_counts=hist.sum(0),
         top_acts=torch.where(fired, st.top_acts, 0.), top_where=torch.where(fired, st.top_where, -1),
         top_window_acts=(st.top_win * fired[..., None]).half(),
+        quantile_scale=st.scale,   # interval j of unit u is [j, j+1) * scale[u] / n_quantiles, the top one open
         quantile_acts=torch.where(found, st.q_act.view(found.shape), 0.), quantile_where=torch.where(found, st.q_where.view(found.shape), -1),
         top_token_ids=torch.where(cnt > 0, tracked[ids], -1), top_token_counts=cnt.long(),
         top_token_mean_act=sums.gather(1, ids) / cnt.clamp(min=1),
@@ -456,7 +461,7 @@ def analyze(model,                  # the transformer (`activations`, `mlp_out_w
     write_json(out_dir/'summary.json', summary)
     return summary
 
-# %% ../nbs/04_analysis.ipynb #48eb627b
+# %% ../nbs/04_analysis.ipynb #8cd0b713
 @torch.no_grad()
 def feature_family(saes: list,              # 2-3 SAEs trained on the same activations, any order
                    feature: int,            # a feature of the smallest
@@ -477,7 +482,7 @@ def feature_family(saes: list,              # 2-3 SAEs trained on the same activ
         out.append(row)
     return out
 
-# %% ../nbs/04_analysis.ipynb #2d3f8b2b
+# %% ../nbs/04_analysis.ipynb #0188a65d
 def load_run(run_dir):
     "The trained transformer and SAE of a run directory (`transformer/`, `sae/`)."
     run_dir = Path(run_dir)
