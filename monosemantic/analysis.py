@@ -8,7 +8,7 @@ __all__ = ['PRESETS', 'SCRIPT_GROUPS', 'AnalysisConfig', 'concept_table', 'UnitS
            'iter_activations', 'read_text', 'text_activations', 'feature_activations', 'write_activations',
            'activations_cli']
 
-# %% ../nbs/04_analysis.ipynb #b674d047
+# %% ../nbs/04_analysis.ipynb #7fe6ae1d
 import json, math, os, time, zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from .artifacts import ArtifactError, atomic_path, check_config, config_dict, file_record, read_json, write_json
 from .data import TokenShards, gpt2_encoding
 
-# %% ../nbs/04_analysis.ipynb #4120f9d3
+# %% ../nbs/04_analysis.ipynb #7a0a2480
 @dataclass
 class AnalysisConfig:
     n_tokens: int = 2_000_000      # held-out (val) tokens to analyse; capped at the split's size
@@ -53,7 +53,7 @@ PRESETS = {
     'paper': AnalysisConfig(n_tokens=10_000_000),
 }
 
-# %% ../nbs/04_analysis.ipynb #e3c01742
+# %% ../nbs/04_analysis.ipynb #9feda4be
 SCRIPT_GROUPS = {  # non-Latin scripts of the translation languages (ISO codes as Django names them)
     'Cyrillic': 'be bg kk ky mk mn os ru sr tg tt udm uk', 'Arabic script': 'ar ar_DZ ckb fa ug ur',
     'CJK': 'ja ko zh_Hans zh_Hant', 'Greek': 'el', 'Hebrew': 'he', 'Devanagari': 'hi mr ne', 'Georgian': 'ka',
@@ -72,7 +72,7 @@ def concept_table(label_names: list,    # the data manifest's label names, by la
     names = [g for g in dict.fromkeys(group) if counts[g] >= min_tokens and g != 'other'] + ['other']
     return names, np.array([names.index(g) if g in names[:-1] else len(names) - 1 for g in group], dtype=np.int64)
 
-# %% ../nbs/04_analysis.ipynb #cecbadeb
+# %% ../nbs/04_analysis.ipynb #8516a7fa
 class UnitStats:
     "Streaming statistics of one set of units (SAE features or MLP neurons) over consecutive held-out tokens."
     def __init__(self,
@@ -100,6 +100,7 @@ class UnitStats:
         self.tok_sum = torch.zeros(U * (n_vocab + 1))
         self.explained = None                                # [U * (V+1)] bool, set at the midpoint
         self.tp2, self.fires2 = torch.zeros(U), torch.zeros(U)
+        self.next = 0                                        # the token after the last one seen
 
     def update(self,
                acts,        # [n, U] activations of n consecutive tokens
@@ -107,7 +108,9 @@ class UnitStats:
                ctok,        # [n] tracked-token id of each token
                concept,     # [n] concept id of each token
               ):
-        "Add a batch of consecutive tokens."
+        "Add a batch of consecutive tokens (after a gap, windows are cut at the gap's edges)."
+        if start != self.next: self.finish()                # a gap: flush the pending candidates, forget the carry
+        self.next = start + len(acts)
         i, u = (acts > 0).nonzero(as_tuple=True)   # firing entries
         a = acts[i, u]
         b = torch.bucketize(a, self.bounds)         # same bins as log10(a) on the log10 edges
@@ -146,8 +149,7 @@ class UnitStats:
         w, k, n = self.w, self.k, len(acts)
         buf = torch.cat([self.carry, acts])                  # [2w + n, U]; row r is token start - 2w + r
         self.carry = buf[len(buf) - 2 * w:].clone()
-        first = max(0, w - start)                            # rows before the split's first token are not candidates
-        cand = buf[w + first:w + n]                          # [n', U]; row j is token start - w + first + j
+        cand = buf[w:w + n]                                  # [n, U]; row j is token start - w + j (zero rows: not seen)
         j, u = (cand > self.top_acts[:, -1].clamp(min=0)).nonzero(as_tuple=True)   # firing and beating the k-th kept
         if not len(j): return
         u, order = torch.sort(u, stable=True); j = j[order]
@@ -156,7 +158,7 @@ class UnitStats:
         rank = torch.arange(len(u)) - torch.repeat_interleave(counts.cumsum(0) - counts, counts)
         pad = torch.full((len(units), int(counts.max())), -math.inf)   # each selected unit's candidates, padded
         pos = torch.zeros_like(pad, dtype=torch.int64)
-        pad[row, rank], pos[row, rank] = cand[j, u], j + first
+        pad[row, rank], pos[row, rank] = cand[j, u], j
         vals, idx = torch.topk(torch.cat([self.top_acts[units], pad], 1), k, dim=1)
         old = idx.clamp(max=k - 1)
         win = self.top_win[units].gather(1, old[..., None].expand(-1, -1, 2 * w + 1))
@@ -178,13 +180,13 @@ class UnitStats:
         self.explained = torch.zeros(self.U * (self.V + 1), dtype=torch.bool)
         self.explained[(torch.arange(self.U)[:, None] * (self.V + 1) + ids)[keep]] = True
 
-    def finish(self, end: int):  # end: number of tokens seen
-        "Consider the last `window` tokens for the top-k."
-        if self.w: self._topk(torch.zeros(self.w, self.U), end)
+    def finish(self):
+        "Consider the last `window` tokens for the top-k; what follows them counts as not seen (zeros)."
+        if self.w: self._topk(torch.zeros(self.w, self.U), self.next); self.carry.zero_()
         self.top_acts[self.top_acts <= 0] = 0.                 # no firing example: empty slot
         self.top_where[self.top_acts <= 0] = -1
 
-# %% ../nbs/04_analysis.ipynb #1e1d3d5b
+# %% ../nbs/04_analysis.ipynb #f8e12d79
 def auroc_from_hist(hist,     # [C, U, B+1] token counts per concept, unit, activation bin (ascending)
                    ):
     "AUROC [C, U] of each unit's activation as a detector of each concept (NaN where a class is empty)."
@@ -197,7 +199,7 @@ def _hist_with_zero_bin(stats, concept_tokens):  # [C, U, B+1]: bin 0 holds the 
     h = stats.hist.view(len(concept_tokens), stats.U, stats.bins)
     return torch.cat([(concept_tokens[:, None] - h.sum(2))[..., None], h], 2)
 
-# %% ../nbs/04_analysis.ipynb #30acea04
+# %% ../nbs/04_analysis.ipynb #4d1c818e
 def final_norm(model):
     "The model's final LayerNorm (nanoGPT's `transformer.ln_f`)."
     return model.ln_f if hasattr(model, 'ln_f') else model.transformer.ln_f
@@ -225,7 +227,7 @@ def logit_effects(model,
         for o, t in zip(out, (top.indices, top.values, bot.indices, bot.values)): o.append(t)
     return [torch.cat(o) for o in out]
 
-# %% ../nbs/04_analysis.ipynb #f9aa001f
+# %% ../nbs/04_analysis.ipynb #4e324c45
 @torch.no_grad()
 def _acts_at(model, tokens, where, T: int, batch: int):
     "MLP activations [e, d_mlp] and block outputs [e, d_model] at held-out positions `where`, recomputed in their contexts."
@@ -277,7 +279,7 @@ def ablation_effects(model,
     out[ok] = torch.cat(res)
     return out
 
-# %% ../nbs/04_analysis.ipynb #4f33771b
+# %% ../nbs/04_analysis.ipynb #8bab3fcc
 def purity(top_where,        # [U, k] example positions (-1: none)
            token_concept,    # [N] concept id of each held-out token
            token_label,      # [N] label id of each held-out token
@@ -293,31 +295,27 @@ def purity(top_where,        # [U, k] example positions (-1: none)
     label = torch.zeros(len(g), n_labels + 1).scatter_add_(1, lab, torch.ones_like(lab, dtype=torch.float))[:, :n_labels].argmax(1)
     return torch.where(n > 0, share / n.clamp(min=1), math.nan), torch.where(n > 0, label, -1)
 
-# %% ../nbs/04_analysis.ipynb #f5555423
-def _heldout(data_dir, n_tokens: int):
-    "The first `n_tokens` held-out tokens and their labels (int64), and the label names."
+# %% ../nbs/04_analysis.ipynb #c6a01dae
+def _heldout(data_dir):
+    "The held-out (val) tokens and their labels (int64, the shards concatenated), and the label names."
     sh = TokenShards(data_dir, 'val')
-    n = min(n_tokens, sh.n_tokens)
-    if n < 2: raise ArtifactError(f'{data_dir}: the val split has {sh.n_tokens} tokens; the analysis needs held-out text '
-                                  '(build the data with val_fraction > 0)')
-    toks, labs, left = [], [], n
-    for t, l in zip(sh.tokens, sh.labels):
-        take = min(left, len(t))
-        toks.append(np.asarray(t[:take])); labs.append(np.asarray(l[:take])); left -= take
-        if not left: break
+    if sh.n_tokens < 2: raise ArtifactError(f'{data_dir}: the val split has {sh.n_tokens} tokens; the analysis needs held-out text '
+                                            '(build the data with val_fraction > 0)')
+    toks, labs = [np.asarray(t) for t in sh.tokens], [np.asarray(l) for l in sh.labels]
     return (torch.from_numpy(np.concatenate(toks).astype(np.int64)), torch.from_numpy(np.concatenate(labs).astype(np.int64)),
             sh.label_names)
 
 def _block_size(model): return (model.cfg if hasattr(model, 'cfg') else model.config).block_size
 
-def _batches(N: int, T: int, B: int):
-    "(first token, contexts, length) of consecutive batches of contexts; none straddles the midpoint context."
-    n_ctx, full = -(-N // T), N // T
-    half = max(1, n_ctx // 2)
-    for lo, hi in ((0, half), (half, n_ctx)):
-        for c in range(lo, min(hi, full), B): yield c * T, min(B, min(hi, full) - c), T
-        if lo <= full < hi: yield full * T, 1, N - full * T     # the last, shorter context
-    
+def _batches(n_split: int, n_tokens: int, T: int, B: int) -> list:
+    "(first token, contexts, length) of the batches: the whole split in order, or evenly spread blocks of B contexts."
+    full = n_split // T
+    if n_tokens >= n_split or full <= B:
+        out = [(c * T, min(B, full - c), T) for c in range(0, full, B)]
+        return out + ([(full * T, 1, n_split - full * T)] if n_split > full * T else [])
+    n_blocks = min(-(-n_tokens // (B * T)), full // B)
+    return [(int(c) * T, B, T) for c in np.linspace(0, full - B, n_blocks).round()]
+
 @torch.no_grad()
 def _prepass(model, sae, tokens, T: int, cfg: AnalysisConfig, gen):
     "Each unit's max and log10 histogram edges, for features and for neurons, from a random sample of contexts."
@@ -385,34 +383,39 @@ def analyze(model,                  # the transformer (`activations`, `mlp_out_w
         return summary
     times, t0 = {}, time.time()
     model.eval(); sae.eval()
-    tokens, labels, label_names = _heldout(data_dir, cfg.n_tokens)
-    N, T = len(tokens), cfg.block_size or _block_size(model)
-    names, of_label = concept_table(label_names, np.bincount(labels.numpy(), minlength=len(label_names)), cfg.min_concept_tokens)
-    concept = torch.from_numpy(of_label)[labels]
-    concept_tokens = torch.bincount(concept, minlength=len(names))
-    occ = torch.bincount(tokens)
+    tokens, labels, label_names = _heldout(data_dir)
+    T = cfg.block_size or _block_size(model)
+    batches = _batches(len(tokens), cfg.n_tokens, T, cfg.batch_contexts)
+    half = max(1, len(batches) // 2)                                   # explanations are fitted on the first half
+    seen = [torch.arange(s, s + b * L) for s, b, L in batches]         # held-out positions analysed, per batch
+    first, second = torch.cat(seen[:half]), torch.cat(seen[half:] or [torch.zeros(0, dtype=torch.int64)])
+    idx = torch.cat([first, second])
+    N = len(idx)
+    names, of_label = concept_table(label_names, np.bincount(labels[idx].numpy(), minlength=len(label_names)), cfg.min_concept_tokens)
+    concept = torch.from_numpy(of_label)[labels]                       # [n_split]
+    concept_tokens = torch.bincount(concept[idx], minlength=len(names))
+    occ = torch.bincount(tokens[idx], minlength=int(tokens.max()) + 1)
     tracked = occ.argsort(descending=True, stable=True)[:cfg.vocab_tracked]
     tracked = tracked[occ[tracked] > 0]
     V = len(tracked)
-    ctok = torch.full_like(occ, V); ctok[tracked] = torch.arange(V); ctok = ctok[tokens]   # [N] tracked id, V = pooled
+    ctok = torch.full_like(occ, V); ctok[tracked] = torch.arange(V); ctok = ctok[tokens]   # [n_split] tracked id, V = pooled
     gen = torch.Generator().manual_seed(cfg.seed)
-    (scale_f, edges_f), (scale_n, edges_n) = _prepass(model, sae, tokens, T, cfg, gen)
+    (scale_f, edges_f), (scale_n, edges_n) = _prepass(model, sae, tokens[idx], T, cfg, gen)
     times['prepass_s'] = time.time() - t0
     stats = dict(features=UnitStats(len(scale_f), cfg, scale_f, edges_f, len(names), V, gen),
                  neurons=UnitStats(len(scale_n), cfg, scale_n, edges_n, len(names), V, gen))
-    mid = max(1, -(-N // T) // 2) * T
     from tqdm.auto import tqdm
-    for start, b, L in tqdm(list(_batches(N, T, cfg.batch_contexts)), desc='analysis pass', disable=not progress):
-        if start >= mid and stats['features'].explained is None:
-            for st in stats.values(): st.finish_first_half(torch.bincount(ctok[:start], minlength=V + 1))
+    for j, (start, b, L) in enumerate(tqdm(batches, desc='analysis pass', disable=not progress)):
+        if j == half:
+            for st in stats.values(): st.finish_first_half(torch.bincount(ctok[first], minlength=V + 1))
         sl = slice(start, start + b * L)
         h = model.activations(tokens[sl].view(b, L), site='mlp').flatten(0, 1).float()   # [b*L, d_mlp]
         stats['neurons'].update(h, start, ctok[sl], concept[sl])
         stats['features'].update(sae.encode(h), start, ctok[sl], concept[sl])
-    for st in stats.values(): st.finish(N)
+    for st in stats.values(): st.finish()
     times['pass_s'] = time.time() - t0 - times['prepass_s']
 
-    occ2 = torch.bincount(tokens[mid:], minlength=len(occ)) if mid < N else torch.zeros_like(occ)
+    occ2 = torch.bincount(tokens[second], minlength=len(occ))
     directions = dict(features=decoder_directions(sae), neurons=torch.eye(len(scale_n)))
     arrays, summary_units, aucs = {}, {}, {}
     for kind, st in stats.items():
@@ -461,7 +464,7 @@ def analyze(model,                  # the transformer (`activations`, `mlp_out_w
     write_json(out_dir/'summary.json', summary)
     return summary
 
-# %% ../nbs/04_analysis.ipynb #8cd0b713
+# %% ../nbs/04_analysis.ipynb #4c0aefea
 @torch.no_grad()
 def feature_family(saes: list,              # 2-3 SAEs trained on the same activations, any order
                    feature: int,            # a feature of the smallest
@@ -482,7 +485,7 @@ def feature_family(saes: list,              # 2-3 SAEs trained on the same activ
         out.append(row)
     return out
 
-# %% ../nbs/04_analysis.ipynb #0188a65d
+# %% ../nbs/04_analysis.ipynb #201709fc
 def load_run(run_dir):
     "The trained transformer and SAE of a run directory (`transformer/`, `sae/`)."
     run_dir = Path(run_dir)
