@@ -51,8 +51,8 @@ def _collection(tmp):
     build_token_shards(tmp/'data', DataConfig(corpus=str(tmp/'corpus.txt'), val_fraction=0, num_proc=1), progress=False)
     model, name = _model()
     T = model.config.block_size
-    # 25 of 128 positions per context: the seed's proportion (200 of 1024)
-    cfg = ActivationConfig(tokens_per_context=25, n_contexts=8192, shard_vectors=1 << 16, batch_contexts=64)
+    # the default run: 32 of 128 positions per context (the seed keeps 200 of 1024)
+    cfg = ActivationConfig(tokens_per_context=32, n_contexts=8192, shard_vectors=1 << 16, batch_contexts=64)
     sampler = ContextSampler(tmp/'data', 'train', T, seed=0)
     xs = [sampler.sample(cfg.batch_contexts)[0] for _ in range(cfg.n_contexts // cfg.batch_contexts)]
     def bare_pass():

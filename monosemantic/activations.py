@@ -6,8 +6,9 @@
 __all__ = ['SITES', 'ActivationConfig', 'model_hash', 'sample_activations', 'geometric_median', 'collect_activations',
            'ActivationStore', 'ActivationStream']
 
-# %% ../nbs/02_activations.ipynb #b17244c6
+# %% ../nbs/02_activations.ipynb #2c720f9c
 import copy, hashlib, itertools, math, os
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,17 +21,17 @@ from .artifacts import (ArtifactError, atomic_path, check_config, check_disk_spa
                                     file_record, read_json, sha256_file, verify_file, write_json)
 from .data import ContextSampler
 
-# %% ../nbs/02_activations.ipynb #233bd9ac
+# %% ../nbs/02_activations.ipynb #d356d937
 SITES = ('mlp', 'resid_pre', 'resid_mid', 'resid_post', 'attn_out', 'mlp_out')
 
 @dataclass
 class ActivationConfig:
     site: str = 'mlp'              # one of SITES: 'mlp' = MLP hidden activations after the nonlinearity
     layer: int = 0                 # which block of an n-layer model
-    tokens_per_context: int = 200  # random positions kept per context (seed: 200, paper: 250)
+    tokens_per_context: int = 32   # random positions kept per context: a quarter of the default 128-token context (seed: 200 of 1024, paper: 250)
     n_contexts: int = 20_000       # contexts to run; the store holds n_contexts * tokens_per_context vectors
     context_len: int = 0           # tokens per context; 0 = the model's block_size
-    shard_vectors: int = 1 << 18   # vectors per shard file (128 MiB of fp16 at d=512); shuffled before writing
+    shard_vectors: int = 1 << 17   # vectors per shard file (128 MiB of fp16 at d=512); shuffled before writing
     dtype: str = 'float16'         # storage dtype: 'float16', 'bfloat16' is not numpy's, so 'float16' or 'float32'
     batch_contexts: int = 32       # contexts per forward pass
     split: str = 'train'           # which split of the token shards
@@ -56,7 +57,7 @@ class ActivationConfig:
                     default=cls(),
                     paper=cls(tokens_per_context=250, n_contexts=32_000_000, shard_vectors=1 << 20))[name]
 
-# %% ../nbs/02_activations.ipynb #06252a4f
+# %% ../nbs/02_activations.ipynb #af593791
 def _block_size(model):
     cfg = getattr(model, 'config', None) or getattr(model, 'cfg', None)
     if getattr(cfg, 'block_size', None) is None:
@@ -83,7 +84,7 @@ def sample_activations(model, x, k: int, site='mlp', layer=0, rng=None):
     v = a[torch.arange(B, device=dev)[:, None], pos.to(dev)]  # [B, k, d]
     return v.reshape(B * k, -1).float().cpu(), pos
 
-# %% ../nbs/02_activations.ipynb #174a030c
+# %% ../nbs/02_activations.ipynb #e56c3dc0
 def _load(model):
     "A model object from a module or a transformer checkpoint (dir or file), and its hash."
     if isinstance(model, torch.nn.Module): return model, model_hash(model)
@@ -124,26 +125,28 @@ class _Collector:
         return v.to(getattr(torch, self.cfg.dtype)), where
 
     def shard(self, i, n_ctx, bar=None):
-        "Shard i: shuffled activations [n, d] in the storage dtype, where [n, 2], and its running sums."
+        "Shard i: activations [n, d] in the storage dtype, where [n, 2], and the shuffle to apply before writing."
         self.sampler.rng = np.random.Generator(np.random.PCG64([self.cfg.seed, i]))
         rng = np.random.default_rng([self.cfg.seed, i, 1])
         k, B = self.cfg.tokens_per_context, self.cfg.batch_contexts
         acts, where = np.empty((n_ctx * k, self.d), self.dtype), np.empty((n_ctx * k, 2), np.int64)
-        s, norms = torch.zeros(self.d, dtype=torch.float64), []
         for b0 in range(0, n_ctx, B):
             nb = min(B, n_ctx - b0)
             v, w = self.vectors(nb, rng)
             acts[b0 * k:(b0 + nb) * k], where[b0 * k:(b0 + nb) * k] = v.numpy(), w
-            v = v.float()  # the stored values, for the statistics
-            s += v.sum(0).double(); norms.append(v.norm(dim=1))
             if bar is not None: bar.update(nb * k)
-        perm = rng.permutation(len(acts))  # mix the contexts: any chunk of the shard is a random sample
-        norms = torch.cat(norms).double()
-        sums = dict(n=len(acts), sum=s.tolist(), norm_sum=norms.sum().item(), norm_sqsum=(norms ** 2).sum().item(),
-                    norm_min=norms.min().item(), norm_max=norms.max().item())
-        return acts[perm], where[perm], sums
+        return acts, where, rng.permutation(len(acts))  # the order to write them in
 
-# %% ../nbs/02_activations.ipynb #f7c342e7
+def _sums(acts):
+    "Running sums of one shard (of the stored values), for the mean and norm statistics."
+    x, s, norms = torch.from_numpy(acts), torch.zeros(acts.shape[1], dtype=torch.float64), []
+    for a in range(0, len(x), 1 << 15):
+        c = x[a:a + (1 << 15)].float(); s += c.sum(0).double(); norms.append(c.norm(dim=1).double())
+    norms = torch.cat(norms)
+    return dict(n=len(acts), sum=s.tolist(), norm_sum=norms.sum().item(), norm_sqsum=(norms ** 2).sum().item(),
+                norm_min=norms.min().item(), norm_max=norms.max().item())
+
+# %% ../nbs/02_activations.ipynb #1db2a090
 def geometric_median(x, n_iter=100, tol=1e-6):
     "Weiszfeld's algorithm: the point minimising the sum of Euclidean distances to the rows of `x` [n, d]."
     x = x.float(); m = x.mean(0)
@@ -155,7 +158,15 @@ def geometric_median(x, n_iter=100, tol=1e-6):
         if done: break
     return m.float()
 
-# %% ../nbs/02_activations.ipynb #661645e1
+# %% ../nbs/02_activations.ipynb #672cd83b
+def _write_shard(out_dir, i, acts, where, perm, want):
+    "Shuffle one shard (mixing its contexts: any chunk is then a random sample), save it atomically, then its sidecar."
+    acts, where = acts[perm], where[perm]
+    for name, arr in ((f'acts_{i:04d}.npy', acts), (f'where_{i:04d}.npy', where)):
+        with atomic_path(out_dir/name) as tmp: np.save(tmp, arr)
+    write_json(out_dir/f'acts_{i:04d}.json', dict(made_with=want, acts=file_record(out_dir/f'acts_{i:04d}.npy'),
+                                                where=file_record(out_dir/f'where_{i:04d}.npy'), **_sums(acts)))
+
 def collect_activations(model, data_dir, out_dir, cfg: ActivationConfig = ActivationConfig(), progress=True, device=None) -> dict:
     "Collect activations of `model` (a module, or a transformer checkpoint dir) into a store at `out_dir`; resume earlier work; return the manifest."
     out_dir = Path(out_dir)
@@ -180,12 +191,13 @@ def collect_activations(model, data_dir, out_dir, cfg: ActivationConfig = Activa
     mine = [i for i in range(rank, n_shards, world) if i not in done]
     with tqdm(total=sum(n_ctx(i) for i in mine) * cfg.tokens_per_context, unit='vec', unit_scale=True,
               desc=f'activations {cfg.site}[{cfg.layer}]', disable=not progress) as bar:
-        for i in mine:
-            acts, where, sums = col.shard(i, n_ctx(i), bar)
-            for name, arr in ((f'acts_{i:04d}.npy', acts), (f'where_{i:04d}.npy', where)):
-                with atomic_path(out_dir/name) as tmp: np.save(tmp, arr)
-            write_json(side(i), dict(made_with=want, acts=file_record(out_dir/f'acts_{i:04d}.npy'),
-                                     where=file_record(out_dir/f'where_{i:04d}.npy'), **sums))
+        with ThreadPoolExecutor(1) as writer:  # shard i is saved and hashed while shard i+1 is computed
+            pending = None
+            for i in mine:
+                acts, where, perm = col.shard(i, n_ctx(i), bar)
+                if pending: pending.result()  # at most one shard waits: bounded memory, errors surface here
+                pending = writer.submit(_write_shard, out_dir, i, acts, where, perm, want)
+            if pending: pending.result()
     if world > 1 and torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.barrier()
     if rank != 0: return {}
     missing = [side(i).name for i in range(n_shards) if not side(i).exists()]
@@ -212,7 +224,7 @@ def _finish(out_dir, cfg, want, d, n_shards):
     for i in range(n_shards): (out_dir/f'acts_{i:04d}.json').unlink()
     return manifest
 
-# %% ../nbs/02_activations.ipynb #a563eb31
+# %% ../nbs/02_activations.ipynb #8c43ac1a
 def _npy_data_offset(path, shape, dtype):
     "Where the array data starts in an .npy file; checks its header against the manifest."
     with open(path, 'rb') as f:
@@ -301,7 +313,7 @@ class ActivationStore:
         s['mean'], s['geometric_median'] = torch.tensor(s['mean']), torch.tensor(s['geometric_median'])
         return s
 
-# %% ../nbs/02_activations.ipynb #02615d02
+# %% ../nbs/02_activations.ipynb #90fd8c58
 class ActivationStream:
     "Activations generated on the fly from the model, with `ActivationStore`'s interface."
     def __init__(self, model,                 # a module or a transformer checkpoint dir
