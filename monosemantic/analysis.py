@@ -8,8 +8,8 @@ __all__ = ['PRESETS', 'SCRIPT_GROUPS', 'AnalysisConfig', 'concept_table', 'UnitS
            'iter_activations', 'read_text', 'text_activations', 'feature_activations', 'write_activations',
            'activations_cli']
 
-# %% ../nbs/04_analysis.ipynb #7fe6ae1d
-import json, math, os, time, zipfile
+# %% ../nbs/04_analysis.ipynb #a4438377
+import math, os, time, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from .artifacts import ArtifactError, atomic_path, check_config, config_dict, file_record, read_json, write_json
 from .data import TokenShards, gpt2_encoding
 
-# %% ../nbs/04_analysis.ipynb #7a0a2480
+# %% ../nbs/04_analysis.ipynb #5fff9ba8
 @dataclass
 class AnalysisConfig:
     n_tokens: int = 2_000_000      # held-out (val) tokens to analyse; capped at the split's size
@@ -53,7 +53,7 @@ PRESETS = {
     'paper': AnalysisConfig(n_tokens=10_000_000),
 }
 
-# %% ../nbs/04_analysis.ipynb #9feda4be
+# %% ../nbs/04_analysis.ipynb #896f4393
 SCRIPT_GROUPS = {  # non-Latin scripts of the translation languages (ISO codes as Django names them)
     'Cyrillic': 'be bg kk ky mk mn os ru sr tg tt udm uk', 'Arabic script': 'ar ar_DZ ckb fa ug ur',
     'CJK': 'ja ko zh_Hans zh_Hant', 'Greek': 'el', 'Hebrew': 'he', 'Devanagari': 'hi mr ne', 'Georgian': 'ka',
@@ -72,7 +72,7 @@ def concept_table(label_names: list,    # the data manifest's label names, by la
     names = [g for g in dict.fromkeys(group) if counts[g] >= min_tokens and g != 'other'] + ['other']
     return names, np.array([names.index(g) if g in names[:-1] else len(names) - 1 for g in group], dtype=np.int64)
 
-# %% ../nbs/04_analysis.ipynb #8516a7fa
+# %% ../nbs/04_analysis.ipynb #e496f84d
 class UnitStats:
     "Streaming statistics of one set of units (SAE features or MLP neurons) over consecutive held-out tokens."
     def __init__(self,
@@ -87,7 +87,7 @@ class UnitStats:
         U, k, w, q, s = n_units, cfg.top_k, cfg.window, cfg.n_quantiles, cfg.samples_per_quantile
         self.U, self.k, self.w, self.q, self.s, self.m, self.V, self.gen = U, k, w, q, s, cfg.n_top_tokens, n_vocab, generator
         self.scale, self.edges, self.bins = scale.clone().float(), edges, len(edges) - 1
-        self.bounds = (10 ** edges[1:-1].double()).float()   # inner bin edges in activation units
+        self.lo, self.step = edges[0].item(), (edges[-1] - edges[0]).item() / self.bins
         self.hist = torch.zeros(n_concepts * U * self.bins, dtype=torch.int64)  # firing counts [concept, unit, bin]
         self.top_acts = torch.full((U, k), -math.inf)
         self.top_where = torch.full((U, k), -1, dtype=torch.int64)
@@ -96,6 +96,7 @@ class UnitStats:
         self.q_key = torch.full((U * q * s,), 2.)            # random keys in [0, 1); 2 = empty slot
         self.q_act, self.q_where = torch.zeros(U * q * s), torch.full((U * q * s,), -1, dtype=torch.int64)
         self.q_slot = torch.arange(U * q).repeat_interleave(s)
+        self.pending, self.n_pending = [], 0                 # accepted samples not merged yet (thresholds lag: safe)
         self.tok_count = torch.zeros(U * (n_vocab + 1))      # float32 counts: exact up to 2**24 per (unit, token)
         self.tok_sum = torch.zeros(U * (n_vocab + 1))
         self.explained = None                                # [U * (V+1)] bool, set at the midpoint
@@ -113,7 +114,7 @@ class UnitStats:
         self.next = start + len(acts)
         i, u = (acts > 0).nonzero(as_tuple=True)   # firing entries
         a = acts[i, u]
-        b = torch.bucketize(a, self.bounds)         # same bins as log10(a) on the log10 edges
+        b = ((a.log10() - self.lo) / self.step).long().clamp_(0, self.bins - 1)   # equal log10 bins
         self.hist.index_add_(0, (concept[i] * self.U + u) * self.bins + b, torch.ones_like(b))
         lin = u * (self.V + 1) + ctok[i]
         self.tok_count.index_add_(0, lin, torch.ones_like(a)); self.tok_sum.index_add_(0, lin, a)
@@ -134,9 +135,18 @@ class UnitStats:
         a, u, where, key = a[first], u[first], where[first], key[first]
         slot = u * self.q + (a / self.scale[u] * self.q).long().clamp_(max=self.q - 1)
         keep = key < worst[slot]                                           # beats the worst kept key of its slot
-        if not keep.any(): return
-        slots, keys = torch.cat([self.q_slot, slot[keep]]), torch.cat([self.q_key, key[keep]])
-        acts, wheres = torch.cat([self.q_act, a[keep]]), torch.cat([self.q_where, where[keep]])
+        if keep.any():
+            self.pending.append((slot[keep], key[keep], a[keep], where[keep]))
+            self.n_pending += int(keep.sum())
+        if self.n_pending > 1 << 16: self._merge()
+
+    def _merge(self):
+        "Merge the pending samples into the kept ones: per slot, the s smallest keys (one sort)."
+        if not self.pending: return
+        new = [torch.cat(x) for x in zip(*self.pending)]
+        self.pending, self.n_pending = [], 0
+        slots, keys = torch.cat([self.q_slot, new[0]]), torch.cat([self.q_key, new[1]])
+        acts, wheres = torch.cat([self.q_act, new[2]]), torch.cat([self.q_where, new[3]])
         order = torch.argsort(slots.double() * 4 + keys)               # by slot, then key
         ss = slots[order]
         rank = torch.arange(len(ss)) - torch.searchsorted(ss, ss)      # position within its slot
@@ -146,11 +156,15 @@ class UnitStats:
 
     def _topk(self, acts, start):
         "Merge the batch into the running top-k, `window` tokens late so each candidate's window is at hand."
-        w, k, n = self.w, self.k, len(acts)
-        buf = torch.cat([self.carry, acts])                  # [2w + n, U]; row r is token start - 2w + r
-        self.carry = buf[len(buf) - 2 * w:].clone()
-        cand = buf[w:w + n]                                  # [n, U]; row j is token start - w + j (zero rows: not seen)
-        j, u = (cand > self.top_acts[:, -1].clamp(min=0)).nonzero(as_tuple=True)   # firing and beating the k-th kept
+        w, k, n, old = self.w, self.k, len(acts), self.carry
+        self.carry = acts[n - 2 * w:].clone() if n >= 2 * w else torch.cat([old[n:], acts])
+        # row r of [old carry; acts] is token start - 2w + r; read it without concatenating the batch
+        at = lambda r, u: acts[r, u] if not w else torch.where(r < 2 * w, old[r.clamp(max=2 * w - 1), u],
+                                                                acts[(r - 2 * w).clamp(0, n - 1), u])
+        thr = self.top_acts[:, -1].clamp(min=0)              # firing and beating the k-th kept
+        j1, u1 = (old[w:w + n] > thr).nonzero(as_tuple=True) # candidate j is row w + j: token start - w + j
+        j2, u2 = (acts[:max(0, n - w)] > thr).nonzero(as_tuple=True)
+        j, u = torch.cat([j1, j2 + w]), torch.cat([u1, u2])
         if not len(j): return
         u, order = torch.sort(u, stable=True); j = j[order]
         units, counts = torch.unique_consecutive(u, return_counts=True)
@@ -158,14 +172,14 @@ class UnitStats:
         rank = torch.arange(len(u)) - torch.repeat_interleave(counts.cumsum(0) - counts, counts)
         pad = torch.full((len(units), int(counts.max())), -math.inf)   # each selected unit's candidates, padded
         pos = torch.zeros_like(pad, dtype=torch.int64)
-        pad[row, rank], pos[row, rank] = cand[j, u], j
+        pad[row, rank], pos[row, rank] = at(j + w, u), j
         vals, idx = torch.topk(torch.cat([self.top_acts[units], pad], 1), k, dim=1)
-        old = idx.clamp(max=k - 1)
-        win = self.top_win[units].gather(1, old[..., None].expand(-1, -1, 2 * w + 1))
-        where = self.top_where[units].gather(1, old)
-        rr, ss = (idx >= k).nonzero(as_tuple=True)           # new entries: their window is buf[p : p + 2w + 1]
+        keep = idx.clamp(max=k - 1)
+        win = self.top_win[units].gather(1, keep[..., None].expand(-1, -1, 2 * w + 1))
+        where = self.top_where[units].gather(1, keep)
+        rr, ss = (idx >= k).nonzero(as_tuple=True)           # new entries: their window is rows p .. p + 2w
         p = pos[rr, idx[rr, ss] - k]
-        win[rr, ss] = buf[p[:, None] + torch.arange(2 * w + 1), units[rr, None]]
+        win[rr, ss] = at(p[:, None] + torch.arange(2 * w + 1), units[rr, None].expand(-1, 2 * w + 1))
         where[rr, ss] = start - w + p
         self.top_acts[units], self.top_where[units], self.top_win[units] = vals, where, win
 
@@ -183,10 +197,11 @@ class UnitStats:
     def finish(self):
         "Consider the last `window` tokens for the top-k; what follows them counts as not seen (zeros)."
         if self.w: self._topk(torch.zeros(self.w, self.U), self.next); self.carry.zero_()
+        self._merge()
         self.top_acts[self.top_acts <= 0] = 0.                 # no firing example: empty slot
         self.top_where[self.top_acts <= 0] = -1
 
-# %% ../nbs/04_analysis.ipynb #f8e12d79
+# %% ../nbs/04_analysis.ipynb #1e6516c7
 def auroc_from_hist(hist,     # [C, U, B+1] token counts per concept, unit, activation bin (ascending)
                    ):
     "AUROC [C, U] of each unit's activation as a detector of each concept (NaN where a class is empty)."
@@ -199,7 +214,7 @@ def _hist_with_zero_bin(stats, concept_tokens):  # [C, U, B+1]: bin 0 holds the 
     h = stats.hist.view(len(concept_tokens), stats.U, stats.bins)
     return torch.cat([(concept_tokens[:, None] - h.sum(2))[..., None], h], 2)
 
-# %% ../nbs/04_analysis.ipynb #4d1c818e
+# %% ../nbs/04_analysis.ipynb #e7f7c8f5
 def final_norm(model):
     "The model's final LayerNorm (nanoGPT's `transformer.ln_f`)."
     return model.ln_f if hasattr(model, 'ln_f') else model.transformer.ln_f
@@ -227,7 +242,7 @@ def logit_effects(model,
         for o, t in zip(out, (top.indices, top.values, bot.indices, bot.values)): o.append(t)
     return [torch.cat(o) for o in out]
 
-# %% ../nbs/04_analysis.ipynb #4e324c45
+# %% ../nbs/04_analysis.ipynb #967cb4c5
 @torch.no_grad()
 def _acts_at(model, tokens, where, T: int, batch: int):
     "MLP activations [e, d_mlp] and block outputs [e, d_model] at held-out positions `where`, recomputed in their contexts."
@@ -279,7 +294,7 @@ def ablation_effects(model,
     out[ok] = torch.cat(res)
     return out
 
-# %% ../nbs/04_analysis.ipynb #8bab3fcc
+# %% ../nbs/04_analysis.ipynb #628791c6
 def purity(top_where,        # [U, k] example positions (-1: none)
            token_concept,    # [N] concept id of each held-out token
            token_label,      # [N] label id of each held-out token
@@ -295,7 +310,7 @@ def purity(top_where,        # [U, k] example positions (-1: none)
     label = torch.zeros(len(g), n_labels + 1).scatter_add_(1, lab, torch.ones_like(lab, dtype=torch.float))[:, :n_labels].argmax(1)
     return torch.where(n > 0, share / n.clamp(min=1), math.nan), torch.where(n > 0, label, -1)
 
-# %% ../nbs/04_analysis.ipynb #c6a01dae
+# %% ../nbs/04_analysis.ipynb #02747016
 def _heldout(data_dir):
     "The held-out (val) tokens and their labels (int64, the shards concatenated), and the label names."
     sh = TokenShards(data_dir, 'val')
@@ -464,7 +479,7 @@ def analyze(model,                  # the transformer (`activations`, `mlp_out_w
     write_json(out_dir/'summary.json', summary)
     return summary
 
-# %% ../nbs/04_analysis.ipynb #4c0aefea
+# %% ../nbs/04_analysis.ipynb #c1ed3d26
 @torch.no_grad()
 def feature_family(saes: list,              # 2-3 SAEs trained on the same activations, any order
                    feature: int,            # a feature of the smallest
@@ -485,7 +500,7 @@ def feature_family(saes: list,              # 2-3 SAEs trained on the same activ
         out.append(row)
     return out
 
-# %% ../nbs/04_analysis.ipynb #201709fc
+# %% ../nbs/04_analysis.ipynb #6b17393c
 def load_run(run_dir):
     "The trained transformer and SAE of a run directory (`transformer/`, `sae/`)."
     run_dir = Path(run_dir)
