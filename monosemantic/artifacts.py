@@ -7,31 +7,29 @@ __all__ = ['ArtifactError', 'atomic_write', 'atomic_path', 'write_json', 'read_j
            'config_dict', 'config_diff', 'check_config', 'save_torch', 'load_torch', 'RunLock', 'check_disk_space',
            'cache_dir', 'fetch_from_registry', 'fetch_npm_file']
 
-# %% ../nbs/00_artifacts.ipynb #4ae3964e
-import dataclasses, fcntl, hashlib, json, os, pickle, shutil, subprocess, sys, zipfile
+# %% ../nbs/00_artifacts.ipynb #e81444d7
+import dataclasses, errno, fcntl, hashlib, json, os, pickle, shutil, subprocess, sys, zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
-# %% ../nbs/00_artifacts.ipynb #81127f3f
+# %% ../nbs/00_artifacts.ipynb #a784e660
 class ArtifactError(RuntimeError):
     "A file the pipeline needs is missing, corrupt or mismatched; the message names the file and the fix."
 
-# %% ../nbs/00_artifacts.ipynb #4b920456
+# %% ../nbs/00_artifacts.ipynb #b2d5411d
+def _disk_full(path, e):
+    "A full disk (or a file-size limit) becomes one clear error; other errors pass through unchanged."
+    if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return ArtifactError(f'{path}: the disk is full ({e.strerror}); nothing was replaced and finished files are kept: '
+                             'free space and rerun the same command')
+    return e
+
 @contextmanager
 def atomic_write(path, mode='wb'):
     "Open a temporary file beside `path`; rename it onto `path` only when the block ends without error."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp-{os.getpid()}')
-    try:
-        with open(tmp, mode) as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())  # data on disk before the rename makes it visible
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, mode) as f:
+        yield f
+        f.flush()
 
 @contextmanager
 def atomic_path(path):
@@ -41,13 +39,14 @@ def atomic_path(path):
     tmp = path.with_name(f'.{path.name}.tmp-{os.getpid()}{path.suffix}')
     try:
         yield tmp
-        with open(tmp, 'rb+') as f: os.fsync(f.fileno())
+        with open(tmp, 'rb+') as f: os.fsync(f.fileno())  # data on disk before the rename makes it visible
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         tmp.unlink(missing_ok=True)
+        if (err := _disk_full(path, e)) is not e: raise err from None
         raise
 
-# %% ../nbs/00_artifacts.ipynb #8e95e112
+# %% ../nbs/00_artifacts.ipynb #f121219b
 def write_json(path, obj):
     "Write `obj` as indented JSON, atomically."
     with atomic_write(path, 'w') as f: json.dump(obj, f, indent=1, default=str)
@@ -82,7 +81,7 @@ def verify_file(path, record, checksum=True):
     if checksum and sha256_file(path) != record['sha256']:
         raise ArtifactError(f'{path}: sha256 differs from the manifest (corrupted); delete it and rerun the stage that writes it')
 
-# %% ../nbs/00_artifacts.ipynb #9b1e79f5
+# %% ../nbs/00_artifacts.ipynb #22e8f43c
 def config_dict(cfg):
     "A stage config as a plain dict (JSON-able)."
     return json.loads(json.dumps(dataclasses.asdict(cfg), default=str))
@@ -98,7 +97,7 @@ def check_config(path, saved: dict, wanted: dict):
         raise ArtifactError(f'{path} was made with a different config ({"; ".join(diff)}); '
                             'use another output directory, or delete it to rebuild')
 
-# %% ../nbs/00_artifacts.ipynb #38b7d7ba
+# %% ../nbs/00_artifacts.ipynb #3490bac7
 def save_torch(path, obj):
     "`torch.save` to a temporary name, then rename."
     import torch
@@ -116,7 +115,7 @@ def load_torch(path, map_location='cpu'):
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as e:
         raise ArtifactError(f'{path}: unreadable ({str(e).splitlines()[0]}); it is truncated or corrupted, delete it and rerun') from None
 
-# %% ../nbs/00_artifacts.ipynb #84f0a005
+# %% ../nbs/00_artifacts.ipynb #dbb48e86
 class RunLock:
     "Exclusive lock on a directory for the life of a `with` block; a second holder gets a clear error."
     def __init__(self, directory): self.path = Path(directory)/'.lock'
@@ -141,7 +140,7 @@ def check_disk_space(directory, nbytes, what='this stage'):
         raise ArtifactError(f'{directory}: {what} needs {nbytes/2**30:.2f} GiB but only {free/2**30:.2f} GiB is free; '
                             'free space, choose another directory, or reduce the size')
 
-# %% ../nbs/00_artifacts.ipynb #5850c23f
+# %% ../nbs/00_artifacts.ipynb #4a225daa
 def cache_dir():
     "Where downloads and derived files are cached."
     d = Path(os.environ.get('MONOSEMANTIC_CACHE', Path.home()/'.cache'/'monosemantic'))
@@ -164,7 +163,7 @@ def fetch_from_registry(requirement, filename, sha256, no_binary=False):
         raise ArtifactError(f'{path}: sha256 {got} is not the pinned {sha256}; delete it and retry')
     return path
 
-# %% ../nbs/00_artifacts.ipynb #70e97007
+# %% ../nbs/00_artifacts.ipynb #972b036a
 def fetch_npm_file(spec, tarball, sha256, member):
     "One file (`member`) of an npm package tarball pinned by `spec` and `sha256`, fetched once into the cache."
     import tarfile
