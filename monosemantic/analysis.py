@@ -8,7 +8,7 @@ __all__ = ['PRESETS', 'SCRIPT_GROUPS', 'AnalysisConfig', 'concept_table', 'UnitS
            'iter_activations', 'read_text', 'text_activations', 'feature_activations', 'write_activations',
            'activations_cli']
 
-# %% ../nbs/04_analysis.ipynb #6ea2dfc8
+# %% ../nbs/04_analysis.ipynb #1328c4da
 import math, os, time, zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from .artifacts import ArtifactError, atomic_path, check_config, config_dict, file_record, read_json, write_json
 from .data import TokenShards, gpt2_encoding
 
-# %% ../nbs/04_analysis.ipynb #770ddd4d
+# %% ../nbs/04_analysis.ipynb #3b987db3
 @dataclass
 class AnalysisConfig:
     n_tokens: int = 2_000_000      # held-out (val) tokens to analyse: the whole split if smaller, else spread blocks
@@ -53,7 +53,7 @@ PRESETS = {
     'paper': AnalysisConfig(n_tokens=10_000_000),
 }
 
-# %% ../nbs/04_analysis.ipynb #72224c82
+# %% ../nbs/04_analysis.ipynb #323994ff
 SCRIPT_GROUPS = {  # non-Latin scripts of the translation languages (ISO codes as Django names them)
     'Cyrillic': 'be bg kk ky mk mn os ru sr tg tt udm uk', 'Arabic script': 'ar ar_DZ ckb fa ug ur',
     'CJK': 'ja ko zh_Hans zh_Hant', 'Greek': 'el', 'Hebrew': 'he', 'Devanagari': 'hi mr ne', 'Georgian': 'ka',
@@ -72,7 +72,7 @@ def concept_table(label_names: list,    # the data manifest's label names, by la
     names = [g for g in dict.fromkeys(group) if counts[g] >= min_tokens and g != 'other'] + ['other']
     return names, np.array([names.index(g) if g in names[:-1] else len(names) - 1 for g in group], dtype=np.int64)
 
-# %% ../nbs/04_analysis.ipynb #4d8c5dcc
+# %% ../nbs/04_analysis.ipynb #23774177
 class UnitStats:
     "Streaming statistics of one set of units (SAE features or MLP neurons) over consecutive held-out tokens."
     def __init__(self,
@@ -201,7 +201,7 @@ class UnitStats:
         self.top_acts[self.top_acts <= 0] = 0.                 # no firing example: empty slot
         self.top_where[self.top_acts <= 0] = -1
 
-# %% ../nbs/04_analysis.ipynb #1e70c2f4
+# %% ../nbs/04_analysis.ipynb #fb08e69e
 def auroc_from_hist(hist,     # [C, U, B+1] token counts per concept, unit, activation bin (ascending)
                    ):
     "AUROC [C, U] of each unit's activation as a detector of each concept (NaN where a class is empty)."
@@ -214,7 +214,7 @@ def _hist_with_zero_bin(stats, concept_tokens):  # [C, U, B+1]: bin 0 holds the 
     h = stats.hist.view(len(concept_tokens), stats.U, stats.bins)
     return torch.cat([(concept_tokens[:, None] - h.sum(2))[..., None], h], 2)
 
-# %% ../nbs/04_analysis.ipynb #07b30a6e
+# %% ../nbs/04_analysis.ipynb #1a3df13b
 def final_norm(model):
     "The model's final LayerNorm (nanoGPT's `transformer.ln_f`)."
     return model.ln_f if hasattr(model, 'ln_f') else model.transformer.ln_f
@@ -242,7 +242,7 @@ def logit_effects(model,
         for o, t in zip(out, (top.indices, top.values, bot.indices, bot.values)): o.append(t)
     return [torch.cat(o) for o in out]
 
-# %% ../nbs/04_analysis.ipynb #9756a755
+# %% ../nbs/04_analysis.ipynb #961de3fc
 @torch.no_grad()
 def _acts_at(model, tokens, where, T: int, batch: int):
     "MLP activations [e, d_mlp] and block outputs [e, d_model] at held-out positions `where`, recomputed in their contexts."
@@ -294,7 +294,7 @@ def ablation_effects(model,
     out[ok] = torch.cat(res)
     return out
 
-# %% ../nbs/04_analysis.ipynb #8cc19cfd
+# %% ../nbs/04_analysis.ipynb #92b8e8f8
 def purity(top_where,        # [U, k] example positions (-1: none)
            token_concept,    # [N] concept id of each held-out token
            token_label,      # [N] label id of each held-out token
@@ -310,7 +310,7 @@ def purity(top_where,        # [U, k] example positions (-1: none)
     label = torch.zeros(len(g), n_labels + 1).scatter_add_(1, lab, torch.ones_like(lab, dtype=torch.float))[:, :n_labels].argmax(1)
     return torch.where(n > 0, share / n.clamp(min=1), math.nan), torch.where(n > 0, label, -1)
 
-# %% ../nbs/04_analysis.ipynb #d106d45e
+# %% ../nbs/04_analysis.ipynb #c0cf58d9
 def _heldout(data_dir):
     "The held-out (val) tokens and their labels (int64, the shards concatenated), and the label names."
     sh = TokenShards(data_dir, 'val')
@@ -479,7 +479,7 @@ def analyze(model,                  # the transformer (`activations`, `mlp_out_w
     write_json(out_dir/'summary.json', summary)
     return summary
 
-# %% ../nbs/04_analysis.ipynb #5d659bf8
+# %% ../nbs/04_analysis.ipynb #9b20f085
 @torch.no_grad()
 def feature_family(saes: list,              # 2-3 SAEs trained on the same activations, any order
                    feature: int,            # a feature of the smallest
@@ -500,7 +500,7 @@ def feature_family(saes: list,              # 2-3 SAEs trained on the same activ
         out.append(row)
     return out
 
-# %% ../nbs/04_analysis.ipynb #e20d137f
+# %% ../nbs/04_analysis.ipynb #7b494400
 def load_run(run_dir):
     "The trained transformer and SAE of a run directory (`transformer/`, `sae/`)."
     run_dir = Path(run_dir)
