@@ -17,6 +17,16 @@ src = TensorSource(x)
 def endless():
     for b in src.batches(B, seed=0): yield b
 
+def matmul_peak(repeat=5):
+    "Best fp32 matmul FLOP/s over the SAE's own shapes and a square one, measured before and after training."
+    best = 0.0
+    for m, k, n in [(2048, 2048, 2048), (B, D, F), (B, F, D), (D, B, F)]:
+        a, b = torch.randn(m, k), torch.randn(k, n)
+        for _ in range(repeat):
+            t = time.perf_counter(); a @ b; best = max(best, 2 * m * k * n / (time.perf_counter() - t))
+    return best
+
+peak = matmul_peak() if which == 'ours' else None
 if which == 'ours':
     log = max(1, steps // 4)
     cfg = SAEConfig(d_in=D, n_features=F, lr=LR, l1_coeff=L1, batch_size=B, n_steps=steps, resample_at=(steps // 2,),
@@ -43,4 +53,5 @@ elif which == 'sae-lens':
     t = time.perf_counter(); tr.fit(); dt = time.perf_counter() - t
 else:
     raise SystemExit(f'unknown trainer {which!r}')
-print(json.dumps(dict(samples_per_s=steps * B / dt, seconds=dt, torch=torch.__version__, threads=torch.get_num_threads())))
+if which == 'ours': peak = max(peak, matmul_peak())  # before and after: the higher (conservative) on a shared machine
+print(json.dumps(dict(samples_per_s=steps * B / dt, seconds=dt, matmul_peak=peak, torch=torch.__version__, threads=torch.get_num_threads())))
