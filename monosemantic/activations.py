@@ -6,7 +6,7 @@
 __all__ = ['SITES', 'ActivationConfig', 'model_hash', 'sample_activations', 'geometric_median', 'collect_activations',
            'ActivationStore', 'ActivationStream']
 
-# %% ../nbs/02_activations.ipynb #2c720f9c
+# %% ../nbs/02_activations.ipynb #57ed0af2
 import copy, hashlib, itertools, math, os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
@@ -21,7 +21,7 @@ from .artifacts import (ArtifactError, atomic_path, check_config, check_disk_spa
                                     file_record, read_json, sha256_file, verify_file, write_json)
 from .data import ContextSampler
 
-# %% ../nbs/02_activations.ipynb #d356d937
+# %% ../nbs/02_activations.ipynb #e10dbdde
 SITES = ('mlp', 'resid_pre', 'resid_mid', 'resid_post', 'attn_out', 'mlp_out')
 
 @dataclass
@@ -57,7 +57,7 @@ class ActivationConfig:
                     default=cls(),
                     paper=cls(tokens_per_context=250, n_contexts=32_000_000, shard_vectors=1 << 20))[name]
 
-# %% ../nbs/02_activations.ipynb #af593791
+# %% ../nbs/02_activations.ipynb #9c2aadeb
 def _block_size(model):
     cfg = getattr(model, 'config', None) or getattr(model, 'cfg', None)
     if getattr(cfg, 'block_size', None) is None:
@@ -84,13 +84,13 @@ def sample_activations(model, x, k: int, site='mlp', layer=0, rng=None):
     v = a[torch.arange(B, device=dev)[:, None], pos.to(dev)]  # [B, k, d]
     return v.reshape(B * k, -1).float().cpu(), pos
 
-# %% ../nbs/02_activations.ipynb #e56c3dc0
+# %% ../nbs/02_activations.ipynb #1909770f
 def _load(model):
-    "A model object from a module or a transformer checkpoint (dir or file), and its hash."
-    if isinstance(model, torch.nn.Module): return model, model_hash(model)
-    from monosemantic.transformer import load_model
-    path = Path(model); ckpt = path/'ckpt.pt' if path.is_dir() else path
-    return load_model(model), sha256_file(ckpt)
+    "A model object from a module or a transformer checkpoint (dir or file), and the hash of its weights (not of the file's bytes)."
+    if not isinstance(model, torch.nn.Module):
+        from monosemantic.transformer import load_model
+        model = load_model(model)
+    return model, model_hash(model)
 
 def _dist():
     "(rank, world_size) of a torchrun job, or (0, 1)."
@@ -146,7 +146,7 @@ def _sums(acts):
     return dict(n=len(acts), sum=s.tolist(), norm_sum=norms.sum().item(), norm_sqsum=(norms ** 2).sum().item(),
                 norm_min=norms.min().item(), norm_max=norms.max().item())
 
-# %% ../nbs/02_activations.ipynb #1db2a090
+# %% ../nbs/02_activations.ipynb #8376e27b
 def geometric_median(x, n_iter=100, tol=1e-6):
     "Weiszfeld's algorithm: the point minimising the sum of Euclidean distances to the rows of `x` [n, d]."
     x = x.float(); m = x.mean(0)
@@ -158,7 +158,7 @@ def geometric_median(x, n_iter=100, tol=1e-6):
         if done: break
     return m.float()
 
-# %% ../nbs/02_activations.ipynb #672cd83b
+# %% ../nbs/02_activations.ipynb #bbdbc519
 def _write_shard(out_dir, i, acts, where, perm, want):
     "Shuffle one shard (mixing its contexts: any chunk is then a random sample), save it atomically, then its sidecar."
     acts, where = acts[perm], where[perm]
@@ -224,7 +224,7 @@ def _finish(out_dir, cfg, want, d, n_shards):
     for i in range(n_shards): (out_dir/f'acts_{i:04d}.json').unlink()
     return manifest
 
-# %% ../nbs/02_activations.ipynb #8c43ac1a
+# %% ../nbs/02_activations.ipynb #b6398d0a
 def _npy_data_offset(path, shape, dtype):
     "Where the array data starts in an .npy file; checks its header against the manifest."
     with open(path, 'rb') as f:
@@ -313,7 +313,7 @@ class ActivationStore:
         s['mean'], s['geometric_median'] = torch.tensor(s['mean']), torch.tensor(s['geometric_median'])
         return s
 
-# %% ../nbs/02_activations.ipynb #90fd8c58
+# %% ../nbs/02_activations.ipynb #d60ca21f
 class ActivationStream:
     "Activations generated on the fly from the model, with `ActivationStore`'s interface."
     def __init__(self, model,                 # a module or a transformer checkpoint dir
