@@ -6,7 +6,7 @@
 __all__ = ['STAGES', 'add_config_args', 'config_from_args', 'stage_configs', 'evaluate_sae', 'run_pipeline', 'cmd_data',
            'cmd_run', 'cmd_collect', 'cmd_report', 'build_parser', 'main']
 
-# %% ../nbs/06_pipeline.ipynb #c15e7c06
+# %% ../nbs/06_pipeline.ipynb #5b945bde
 import argparse, dataclasses, json, os, sys, time, typing
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import torch
 from .artifacts import ArtifactError, RunLock, check_config, config_dict, read_json, write_json
 from .data import ContextSampler, DataConfig, TokenShards, build_token_shards
 
-# %% ../nbs/06_pipeline.ipynb #36925fde
+# %% ../nbs/06_pipeline.ipynb #493b3463
 def add_config_args(parser, cfg_cls, prefix=''):
     "Add one `--flag` per field of the dataclass `cfg_cls` (default None: keep the config's own default)."
     hints = typing.get_type_hints(cfg_cls)
@@ -41,7 +41,7 @@ def config_from_args(args, base, prefix=''):
              if getattr(args, f'{prefix}{f.name}', None) is not None}
     return dataclasses.replace(base, **given)
 
-# %% ../nbs/06_pipeline.ipynb #dd17ec58
+# %% ../nbs/06_pipeline.ipynb #c319df41
 STAGES = ('data', 'transformer', 'activations', 'sae', 'analysis')
 
 def stage_configs(preset='default', overrides=None) -> dict:
@@ -64,7 +64,7 @@ def stage_configs(preset='default', overrides=None) -> dict:
                          f"({cfgs['activations'].context_len or cfgs['transformer'].block_size})")
     return cfgs
 
-# %% ../nbs/06_pipeline.ipynb #ca035fe4
+# %% ../nbs/06_pipeline.ipynb #222b8d68
 @torch.no_grad()
 def evaluate_sae(model, sae, data_dir, n_tokens=500_000, batch_contexts=16, seed=0) -> dict:
     "MSE, FVU, L0, dead and ultra-low-density fractions and loss recovered of `sae` on held-out contexts."
@@ -83,7 +83,7 @@ def evaluate_sae(model, sae, data_dir, n_tokens=500_000, batch_contexts=16, seed
     return dict(mse=m['mse'], fvu=m['fvu'], l0=m['l0'], n_features=n, dead_fraction=m['dead'] / n,
                 ultralow_fraction=m['below_1e-5'] / n, eval_tokens=int(sums[5]), **loss_recovered(model, sae, batches))
 
-# %% ../nbs/06_pipeline.ipynb #3dfcff04
+# %% ../nbs/06_pipeline.ipynb #9fecaf72
 def run_pipeline(run_dir, preset='default', overrides=None, progress=True, report=True) -> dict:
     "Run (or resume) every stage into `run_dir`; write `metrics.json` and the report; return the metrics."
     from monosemantic.activations import ActivationStore, collect_activations
@@ -93,7 +93,8 @@ def run_pipeline(run_dir, preset='default', overrides=None, progress=True, repor
     cfgs = stage_configs(preset, overrides)
     run_dir = Path(run_dir)
     with RunLock(run_dir):
-        want = dict(preset=preset, **{k: config_dict(c) for k, c in cfgs.items()})
+        from monosemantic import __version__
+        want = dict(version=__version__, preset=preset, **{k: config_dict(c) for k, c in cfgs.items()})
         if (run_dir/'run.json').exists():
             saved = read_json(run_dir/'run.json')
             for k in want: check_config(run_dir/'run.json', {k: saved.get(k)}, {k: want[k]})
@@ -114,9 +115,7 @@ def run_pipeline(run_dir, preset='default', overrides=None, progress=True, repor
         stage('analysis', lambda: analyze(model, sae, data, run_dir/'analysis', cfgs['analysis'], progress=progress))
         if not (run_dir/'metrics.json').exists() or read_json(run_dir/'metrics.json').get('stage_seconds', {}).keys() < set(times):
             ev = evaluate_sae(model, sae, data, n_tokens=min(500_000, 64 * cfgs['transformer'].block_size * 16 if preset == 'tiny' else 500_000))
-            tm = [json.loads(l) for l in (tdir/'metrics.jsonl').read_text().splitlines() if l.strip()]
-            val = [r['val_loss'] for r in tm if 'val_loss' in r]
-            metrics = dict(preset=preset, val_loss=val[-1] if val else None, **ev,
+            metrics = dict(preset=preset, val_loss=ev['loss_orig'], **ev,
                            tokens_trained=cfgs['transformer'].max_iters * cfgs['transformer'].batch_size * cfgs['transformer'].grad_accum
                                           * cfgs['transformer'].block_size,
                            sae_vectors_trained=cfgs['sae'].n_steps * cfgs['sae'].batch_size, stage_seconds=dict(times))
@@ -128,7 +127,7 @@ def run_pipeline(run_dir, preset='default', overrides=None, progress=True, repor
             write_json(run_dir/'metrics.json', metrics)
         return read_json(run_dir/'metrics.json')
 
-# %% ../nbs/06_pipeline.ipynb #bb389053
+# %% ../nbs/06_pipeline.ipynb #58bbd18e
 def cmd_data(args):
     "Tokenize a corpus into token shards."
     cfg = config_from_args(args, DataConfig())

@@ -1,0 +1,230 @@
+"""Faults, bad input and untrusted files across the pipeline (issue: fault-injection suite).
+
+The kill-anywhere harness runs `monosemantic run --preset tiny` and kills it with SIGKILL at seeded random
+moments in every stage, reruns the same command, and checks the results equal an uninterrupted run's.
+CI runs FAULT_TRIALS trials (default 5, one per stage); `python tests/test_faults.py 20` runs more.
+"""
+import hashlib, json, os, pickle, random, signal, subprocess, sys, time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from monosemantic.artifacts import ArtifactError, load_torch, read_json
+from monosemantic.pipeline import STAGES
+
+RUN = [sys.executable, '-c', 'from monosemantic.pipeline import main; main()', 'run', '--preset', 'tiny', '--no-report']
+
+def run_cli(*args, **kw):
+    return subprocess.run([sys.executable, '-c', 'from monosemantic.pipeline import main; main()', *map(str, args)],
+                          capture_output=True, text=True, **kw)
+
+def fingerprint(run_dir):
+    "What must be identical between runs: every artifact's bytes (except timings and logs) and the metrics."
+    run_dir = Path(run_dir)
+    out = {}
+    for p in sorted(run_dir.rglob('*')):
+        rel = p.relative_to(run_dir).as_posix()
+        if not p.is_file() or p.name.startswith('.') or p.suffix in ('.png', '.jsonl', '.lock') or rel in ('stages.json', 'metrics.json'):
+            continue
+        if p.suffix == '.json':
+            d = json.loads(p.read_text()); [d.pop(k, None) for k in ('timing', 'seconds', 'elapsed_s')]
+            out[rel] = hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()
+        elif p.suffix == '.pt': out[rel] = _state_hash(load_torch(p))
+        elif p.suffix == '.safetensors':  # its header is a hash map: key order varies between processes
+            from safetensors import safe_open
+            with safe_open(p, 'pt') as f: out[rel] = _state_hash({'meta': sorted(f.metadata().items()), **{k: f.get_tensor(k) for k in f.keys()}})
+        else: out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+    m = read_json(run_dir/'metrics.json'); m.pop('stage_seconds')
+    out['metrics'] = json.dumps(m, sort_keys=True)
+    return out
+
+def _state_hash(obj):  # checkpoints: tensor contents, not pickle bytes
+    h = hashlib.sha256()
+    def walk(o):
+        if isinstance(o, torch.Tensor): h.update(o.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes() if o.numel() else b'')
+        elif isinstance(o, dict): [walk(o[k]) for k in sorted(o, key=str)]
+        elif isinstance(o, (list, tuple)): [walk(x) for x in o]
+        else: h.update(repr(o).encode())
+    walk(obj)
+    return h.hexdigest()
+
+def check_no_partial(run_dir):
+    "Every file that looks complete is whole: manifests, checkpoints and weights load and verify."
+    from monosemantic.data import TokenShards
+    from monosemantic.transformer import load_model
+    from monosemantic.activations import ActivationStore
+    from monosemantic.sae import load_sae
+    run_dir = Path(run_dir)
+    for p in run_dir.rglob('*.json'): read_json(p)
+    if (run_dir/'data'/'manifest.json').exists():
+        for split in ('train', 'val'): TokenShards(run_dir/'data', split)
+    for p in run_dir.rglob('*.pt'): load_torch(p)
+    if (run_dir/'transformer'/'ckpt.pt').exists(): load_model(run_dir/'transformer')
+    if (run_dir/'activations'/'manifest.json').exists(): ActivationStore(run_dir/'activations')
+    if (run_dir/'sae'/'sae.safetensors').exists(): load_sae(run_dir/'sae')
+
+@pytest.fixture(scope='module')
+def reference(tmp_path_factory):
+    "One uninterrupted tiny run, with the moment each stage began (from the `[stage] N s` lines it prints as stages end)."
+    d = tmp_path_factory.mktemp('ref')/'run'
+    t, ends = time.time(), {}
+    p = subprocess.Popen(RUN + ['--out', str(d)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in p.stdout:
+        if line.startswith('[') and line.split(']')[0][1:] in STAGES: ends[line.split(']')[0][1:]] = time.time() - t
+    assert p.wait() == 0
+    secs = read_json(d/'stages.json')
+    starts = {s: ends[s] - secs[s] for s in STAGES}
+    return d, fingerprint(d), starts, secs
+
+def kill_and_resume(reference, out, stage, rng):
+    ref_dir, ref_fp, starts, secs = reference
+    delay = starts[stage] + rng.uniform(0.05, 0.95) * secs[stage]
+    p = subprocess.Popen(RUN + ['--out', str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay); p.send_signal(signal.SIGKILL); p.wait()
+    check_no_partial(out)
+    r = subprocess.run(RUN + ['--out', str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    fp = fingerprint(out)
+    diff = sorted(k for k in set(fp) | set(ref_fp) if fp.get(k) != ref_fp.get(k))
+    assert not diff, f'killed at {delay:.1f} s ({stage}): differs from the uninterrupted run in {diff}'
+
+N_TRIALS = int(os.environ.get('FAULT_TRIALS', 5))
+
+@pytest.mark.parametrize('trial', range(N_TRIALS))
+def test_kill_anywhere(reference, tmp_path, trial):
+    kill_and_resume(reference, tmp_path/'run', STAGES[trial % len(STAGES)], random.Random(trial))
+
+def test_concurrent_runs_are_refused(reference, tmp_path):
+    out = tmp_path/'run'
+    a = subprocess.Popen(RUN + ['--out', str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for _ in range(200):  # wait until the first run holds the lock
+        if (out/'.lock').exists() and (out/'.lock').read_text().strip(): break
+        time.sleep(0.05)
+    b = subprocess.run(RUN + ['--out', str(out)], capture_output=True, text=True)
+    assert b.returncode == 1 and 'in use by another monosemantic process' in b.stderr, b.stderr
+    assert a.wait() == 0, a.stderr.read()[-2000:]
+    assert fingerprint(out) == reference[1]
+
+@pytest.mark.parametrize('args, message', [
+    (['--preset', 'huge'], "invalid choice: 'huge'"),
+    (['--preset', 'tiny', '--sae.n-features', '-4'], 'n_features must be positive'),
+    (['--preset', 'tiny', '--data.shard-tokens', '0'], 'shard_tokens must be positive'),
+    (['--preset', 'tiny', '--activations.tokens-per-context', '500'], 'exceeds the context length'),
+    (['--preset', 'tiny', '--sae.d-in', '7'], 'must equal transformer.d_mlp'),
+    (['--preset', 'tiny', '--transformer.lr', 'fast'], "invalid float value: 'fast'"),
+])
+def test_bad_command_line(tmp_path, args, message):
+    r = run_cli('run', '--out', tmp_path/'run', *args)
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+    assert len([l for l in r.stderr.splitlines() if l.startswith('monosemantic') and 'error' in l]) == 1
+    assert not (tmp_path/'run').exists()  # nothing written
+
+def test_run_dir_from_another_config(reference, tmp_path):
+    import shutil
+    out = tmp_path/'run'; shutil.copytree(reference[0], out)
+    r = subprocess.run(RUN + ['--out', str(out), '--sae.l1-coeff', '0.5'], capture_output=True, text=True)
+    assert r.returncode == 1 and 'l1_coeff' in r.stderr and '-> 0.5' in r.stderr, r.stderr
+    j = json.loads((out/'run.json').read_text()); j['version'] = '0.0.1'; (out/'run.json').write_text(json.dumps(j))
+    r = subprocess.run(RUN + ['--out', str(out)], capture_output=True, text=True)
+    assert r.returncode == 1 and "version: '0.0.1' -> " in r.stderr, r.stderr
+
+def _corrupt(p, truncate):
+    b = bytearray(p.read_bytes())
+    if truncate: p.write_bytes(bytes(b[:len(b) // 2]))
+    else: b[len(b) // 2] ^= 0xFF; p.write_bytes(bytes(b))
+
+@pytest.mark.parametrize('truncate', [False, True])
+def test_corrupted_files_are_named(reference, tmp_path, truncate):
+    import shutil
+    from monosemantic.activations import ActivationStore
+    from monosemantic.data import TokenShards
+    from monosemantic.sae import load_sae
+    from monosemantic.transformer import load_model
+    out = tmp_path/'run'; shutil.copytree(reference[0], out)
+    cases = [(out/'data'/'train_0000.bin', lambda: TokenShards(out/'data', 'train')),
+             (out/'transformer'/'ckpt.pt', lambda: load_model(out/'transformer')),
+             (sorted((out/'activations').glob('*.npy'))[0], lambda: ActivationStore(out/'activations')),
+             (out/'sae'/'sae.safetensors', lambda: load_sae(out/'sae')),
+             (out/'data'/'manifest.json', lambda: TokenShards(out/'data', 'train'))]
+    for path, load in cases:
+        keep = path.read_bytes()
+        _corrupt(path, truncate)
+        with pytest.raises(ArtifactError) as e: load()
+        assert path.name in str(e.value), (path, str(e.value))
+        path.write_bytes(keep)
+
+def test_mismatched_store_and_sae(reference, tmp_path):
+    import shutil
+    from monosemantic.activations import collect_activations, ActivationConfig
+    from monosemantic.sae import SparseAutoencoder
+    from monosemantic.analysis import analyze, AnalysisConfig
+    from monosemantic.transformer import load_model
+    out = tmp_path/'run'; shutil.copytree(reference[0], out)
+    cfg = ActivationConfig(**read_json(out/'activations'/'manifest.json')['config'])
+    model = load_model(out/'transformer')
+    with torch.no_grad(): next(model.parameters()).add_(1e-3)  # now another checkpoint
+    with pytest.raises(ArtifactError, match='model'): collect_activations(model, out/'data', out/'activations', cfg, progress=False)
+    wrong = SparseAutoencoder(model.config.d_mlp + 1, 8)
+    with pytest.raises((ArtifactError, ValueError), match='d_in|d_mlp|width'):
+        analyze(model, wrong, out/'data', tmp_path/'analysis', AnalysisConfig(n_tokens=256, batch_contexts=2), progress=False)
+
+class _Evil:
+    def __reduce__(self): return (os.system, ('touch /tmp/monosemantic-pwned',))
+
+def test_crafted_pickle_is_refused(tmp_path):
+    p = tmp_path/'ckpt.pt'
+    torch.save({'model': _Evil()}, p)
+    Path('/tmp/monosemantic-pwned').unlink(missing_ok=True)
+    from monosemantic.transformer import load_model
+    for load in (lambda: load_torch(p), lambda: load_model(p)):
+        with pytest.raises(ArtifactError, match='refused'): load()
+    assert not Path('/tmp/monosemantic-pwned').exists()
+
+def test_disk_full_while_writing_a_shard_and_a_checkpoint(tmp_path, monkeypatch):
+    "A write that fails with ENOSPC: one clear error, earlier files intact, and a rerun with space completes."
+    import errno
+    from monosemantic import artifacts
+    from monosemantic.data import DataConfig, TokenShards, build_token_shards
+    (tmp_path/'c').mkdir()
+    for i in range(20): (tmp_path/'c'/f'{i}.txt').write_text('some words here. ' * 60)
+    cfg = DataConfig(corpus=str(tmp_path/'c'), shard_tokens=500, val_fraction=0.1, num_proc=1)
+    real, n = os.fsync, {'calls': 0}
+    def failing_fsync(fd):
+        n['calls'] += 1
+        if n['calls'] == 3: raise OSError(errno.ENOSPC, 'No space left on device')
+        return real(fd)
+    monkeypatch.setattr(artifacts.os, 'fsync', failing_fsync)
+    with pytest.raises(ArtifactError, match='disk is full'): build_token_shards(tmp_path/'s', cfg, progress=False)
+    monkeypatch.setattr(artifacts.os, 'fsync', real)
+    assert not list((tmp_path/'s').glob('.*tmp*'))
+    done = sorted(p.name for p in (tmp_path/'s').glob('*.bin'))
+    assert done, 'the shards written before the failure are kept'
+    build_token_shards(tmp_path/'s', cfg, progress=False)
+    TokenShards(tmp_path/'s', 'train')
+    # a checkpoint: the previous one stays whole
+    from monosemantic.artifacts import save_torch
+    save_torch(tmp_path/'ckpt.pt', {'w': torch.ones(3)})
+    monkeypatch.setattr(artifacts.os, 'fsync', lambda fd: (_ for _ in ()).throw(OSError(errno.ENOSPC, 'No space left')))
+    with pytest.raises(ArtifactError, match='ckpt.pt: the disk is full'): save_torch(tmp_path/'ckpt.pt', {'w': torch.zeros(3)})
+    monkeypatch.setattr(artifacts.os, 'fsync', real)
+    assert torch.equal(load_torch(tmp_path/'ckpt.pt')['w'], torch.ones(3))
+
+def test_hostile_text_through_the_pipeline(tmp_path):
+    "Corpus text with HTML and script through data, transformer, SAE and analysis into the feature site: shown, never run."
+    corpus = tmp_path/'corpus'; corpus.mkdir()
+    hostile = '<script>alert("pwned")</script> <img src=x onerror=alert(1)> &amp; "quotes" '
+    for i in range(40): (corpus/f'{i}.txt').write_text((f'Document {i}: ' + hostile + 'plain words follow. ') * 20)
+    out = tmp_path/'run'
+    r = subprocess.run(RUN + ['--out', str(out), '--corpus', str(corpus), '--data.val-fraction', '0.3'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    from monosemantic.viewer import write_feature_site
+    site = tmp_path/'site'
+    write_feature_site(out/'analysis', out/'data', site)
+    page = (site/'index.html').read_text()
+    assert '<script>alert' not in page and 'onerror=alert' not in page
+
+if __name__ == '__main__':  # the full harness: python tests/test_faults.py [TRIALS]
+    os.environ['FAULT_TRIALS'] = sys.argv[1] if len(sys.argv) > 1 else '20'
+    sys.exit(pytest.main([__file__, '-q', '-k', 'kill_anywhere']))
