@@ -4,51 +4,21 @@ The kill-anywhere harness runs `monosemantic run --preset tiny` and kills it wit
 moments in every stage, reruns the same command, and checks the results equal an uninterrupted run's.
 CI runs FAULT_TRIALS trials (default 5, one per stage); `python tests/test_faults.py 20` runs more.
 """
-import hashlib, json, os, pickle, random, signal, subprocess, sys, time
+import json, os, random, shutil, signal, subprocess, sys, time
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
 from monosemantic.artifacts import ArtifactError, load_torch, read_json
 from monosemantic.pipeline import STAGES
 
-RUN = [sys.executable, '-c', 'from monosemantic.pipeline import main; main()', 'run', '--preset', 'tiny', '--no-report']
+sys.path.insert(0, str(Path(__file__).parent))
+from conftest import RUN, fingerprint
 
 def run_cli(*args, **kw):
     return subprocess.run([sys.executable, '-c', 'from monosemantic.pipeline import main; main()', *map(str, args)],
                           capture_output=True, text=True, **kw)
-
-def fingerprint(run_dir):
-    "What must be identical between runs: every artifact's bytes (except timings and logs) and the metrics."
-    run_dir = Path(run_dir)
-    out = {}
-    for p in sorted(run_dir.rglob('*')):
-        rel = p.relative_to(run_dir).as_posix()
-        if not p.is_file() or p.name.startswith('.') or p.suffix in ('.png', '.jsonl', '.lock') or rel in ('stages.json', 'metrics.json'):
-            continue
-        if p.suffix == '.json':
-            d = json.loads(p.read_text()); [d.pop(k, None) for k in ('timing', 'seconds', 'elapsed_s')]
-            out[rel] = hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()
-        elif p.suffix == '.pt': out[rel] = _state_hash(load_torch(p))
-        elif p.suffix == '.safetensors':  # its header is a hash map: key order varies between processes
-            from safetensors import safe_open
-            with safe_open(p, 'pt') as f: out[rel] = _state_hash({'meta': sorted(f.metadata().items()), **{k: f.get_tensor(k) for k in f.keys()}})
-        else: out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
-    m = read_json(run_dir/'metrics.json'); m.pop('stage_seconds')
-    out['metrics'] = json.dumps(m, sort_keys=True)
-    return out
-
-def _state_hash(obj):  # checkpoints: tensor contents, not pickle bytes
-    h = hashlib.sha256()
-    def walk(o):
-        if isinstance(o, torch.Tensor): h.update(o.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes() if o.numel() else b'')
-        elif isinstance(o, dict): [walk(o[k]) for k in sorted(o, key=str)]
-        elif isinstance(o, (list, tuple)): [walk(x) for x in o]
-        else: h.update(repr(o).encode())
-    walk(obj)
-    return h.hexdigest()
 
 def check_no_partial(run_dir):
     "Every file that looks complete is whole: manifests, checkpoints and weights load and verify."
@@ -65,21 +35,8 @@ def check_no_partial(run_dir):
     if (run_dir/'activations'/'manifest.json').exists(): ActivationStore(run_dir/'activations')
     if (run_dir/'sae'/'sae.safetensors').exists(): load_sae(run_dir/'sae')
 
-@pytest.fixture(scope='module')
-def reference(tmp_path_factory):
-    "One uninterrupted tiny run, with the moment each stage began (from the `[stage] N s` lines it prints as stages end)."
-    d = tmp_path_factory.mktemp('ref')/'run'
-    t, ends = time.time(), {}
-    p = subprocess.Popen(RUN + ['--out', str(d)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    for line in p.stdout:
-        if line.startswith('[') and line.split(']')[0][1:] in STAGES: ends[line.split(']')[0][1:]] = time.time() - t
-    assert p.wait() == 0
-    secs = read_json(d/'stages.json')
-    starts = {s: ends[s] - secs[s] for s in STAGES}
-    return d, fingerprint(d), starts, secs
-
-def kill_and_resume(reference, out, stage, rng):
-    ref_dir, ref_fp, starts, secs = reference
+def kill_and_resume(tiny_run, out, stage, rng):
+    ref_dir, ref_fp, starts, secs = tiny_run
     delay = starts[stage] + rng.uniform(0.05, 0.95) * secs[stage]
     p = subprocess.Popen(RUN + ['--out', str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(delay); p.send_signal(signal.SIGKILL); p.wait()
@@ -93,10 +50,10 @@ def kill_and_resume(reference, out, stage, rng):
 N_TRIALS = int(os.environ.get('FAULT_TRIALS', 5))
 
 @pytest.mark.parametrize('trial', range(N_TRIALS))
-def test_kill_anywhere(reference, tmp_path, trial):
-    kill_and_resume(reference, tmp_path/'run', STAGES[trial % len(STAGES)], random.Random(trial))
+def test_kill_anywhere(tiny_run, tmp_path, trial):
+    kill_and_resume(tiny_run, tmp_path/'run', STAGES[trial % len(STAGES)], random.Random(trial))
 
-def test_concurrent_runs_are_refused(reference, tmp_path):
+def test_concurrent_runs_are_refused(tiny_run, tmp_path):
     out = tmp_path/'run'
     a = subprocess.Popen(RUN + ['--out', str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     for _ in range(200):  # wait until the first run holds the lock
@@ -105,7 +62,7 @@ def test_concurrent_runs_are_refused(reference, tmp_path):
     b = subprocess.run(RUN + ['--out', str(out)], capture_output=True, text=True)
     assert b.returncode == 1 and 'in use by another monosemantic process' in b.stderr, b.stderr
     assert a.wait() == 0, a.stderr.read()[-2000:]
-    assert fingerprint(out) == reference[1]
+    assert fingerprint(out) == tiny_run[1]
 
 @pytest.mark.parametrize('args, message', [
     (['--preset', 'huge'], "invalid choice: 'huge'"),
@@ -121,9 +78,8 @@ def test_bad_command_line(tmp_path, args, message):
     assert len([l for l in r.stderr.splitlines() if l.startswith('monosemantic') and 'error' in l]) == 1
     assert not (tmp_path/'run').exists()  # nothing written
 
-def test_run_dir_from_another_config(reference, tmp_path):
-    import shutil
-    out = tmp_path/'run'; shutil.copytree(reference[0], out)
+def test_run_dir_from_another_config(tiny_run, tmp_path):
+    out = tmp_path/'run'; shutil.copytree(tiny_run[0], out)
     r = subprocess.run(RUN + ['--out', str(out), '--sae.l1-coeff', '0.5'], capture_output=True, text=True)
     assert r.returncode == 1 and 'l1_coeff' in r.stderr and '-> 0.5' in r.stderr, r.stderr
     j = json.loads((out/'run.json').read_text()); j['version'] = '0.0.1'; (out/'run.json').write_text(json.dumps(j))
@@ -136,13 +92,12 @@ def _corrupt(p, truncate):
     else: b[len(b) // 2] ^= 0xFF; p.write_bytes(bytes(b))
 
 @pytest.mark.parametrize('truncate', [False, True])
-def test_corrupted_files_are_named(reference, tmp_path, truncate):
-    import shutil
+def test_corrupted_files_are_named(tiny_run, tmp_path, truncate):
     from monosemantic.activations import ActivationStore
     from monosemantic.data import TokenShards
     from monosemantic.sae import load_sae
     from monosemantic.transformer import load_model
-    out = tmp_path/'run'; shutil.copytree(reference[0], out)
+    out = tmp_path/'run'; shutil.copytree(tiny_run[0], out)
     cases = [(out/'data'/'train_0000.bin', lambda: TokenShards(out/'data', 'train')),
              (out/'transformer'/'ckpt.pt', lambda: load_model(out/'transformer')),
              (sorted((out/'activations').glob('*.npy'))[0], lambda: ActivationStore(out/'activations')),
@@ -155,13 +110,12 @@ def test_corrupted_files_are_named(reference, tmp_path, truncate):
         assert path.name in str(e.value), (path, str(e.value))
         path.write_bytes(keep)
 
-def test_mismatched_store_and_sae(reference, tmp_path):
-    import shutil
+def test_mismatched_store_and_sae(tiny_run, tmp_path):
     from monosemantic.activations import collect_activations, ActivationConfig
     from monosemantic.sae import SparseAutoencoder
     from monosemantic.analysis import analyze, AnalysisConfig
     from monosemantic.transformer import load_model
-    out = tmp_path/'run'; shutil.copytree(reference[0], out)
+    out = tmp_path/'run'; shutil.copytree(tiny_run[0], out)
     cfg = ActivationConfig(**read_json(out/'activations'/'manifest.json')['config'])
     model = load_model(out/'transformer')
     with torch.no_grad(): next(model.parameters()).add_(1e-3)  # now another checkpoint

@@ -9,13 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_analysis import HOSTILE, write_fake_analysis
+from conftest import Watched, need_browser, save_screenshot
 
-CHROMIUM = os.environ.get('MONOSEMANTIC_CHROMIUM', '/usr/bin/chromium')
-ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--no-first-run']
-if not Path(CHROMIUM).exists():
-    pytest.skip(f'{CHROMIUM} is missing: apt-get update && apt-get install -y chromium', allow_module_level=True)
-sync_api = pytest.importorskip('playwright.sync_api', reason='playwright is missing: pip install playwright (Chromium comes from apt)')
+need_browser()
 
 N_FEATURES = 12
 
@@ -30,36 +26,6 @@ def site(fake):
     rng = np.random.default_rng(0)
     dec = rng.normal(size=(N_FEATURES, 8))
     return write_feature_site(*fake, fake[0].parent/'site', decoder=dec, others=[('F=40', rng.normal(size=(40, 8)))], chunk=5)
-
-@pytest.fixture(scope='module')
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-class Watched:
-    "A page that records console errors, page errors, dialogs and any request that is not a local file."
-    def __init__(self, browser):
-        self.page = browser.new_page(viewport={'width': 1100, 'height': 900})
-        self.errors, self.dialogs, self.external = [], [], []
-        self.page.on('console', lambda m: m.type == 'error' and self.errors.append(m.text))
-        self.page.on('pageerror', lambda e: self.errors.append(str(e)))
-        self.page.on('dialog', lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        def route(r):
-            if r.request.url.startswith(('file:', 'data:')): r.continue_()
-            else: self.external.append(r.request.url); r.abort()
-        self.page.route('**/*', route)
-
-    def clean(self):
-        assert self.errors == [] and self.dialogs == [] and self.external == [], (self.errors, self.dialogs, self.external)
-
-def save_screenshot(page, path, capsys, full_page=True):
-    "Save a full-page screenshot (also into $MONOSEMANTIC_SCREENSHOTS if set) and print where, past pytest's capture."
-    path = Path(os.environ.get('MONOSEMANTIC_SCREENSHOTS', path.parent))/path.name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=full_page)
-    with capsys.disabled(): print(f'\nscreenshot: {path}')
 
 def title(page): return page.locator('#feature-title').inner_text()
 
