@@ -6,7 +6,7 @@
 __all__ = ['SITES', 'GPTConfig', 'CausalSelfAttention', 'MLP', 'Block', 'GPT', 'load_model', 'TrainConfig', 'get_lr',
            'configure_optimizer', 'read_metrics', 'plot_losses', 'evaluate', 'train_transformer', 'train_cli']
 
-# %% ../nbs/01_transformer.ipynb #3523da7a
+# %% ../nbs/01_transformer.ipynb #e35dc453
 import argparse, inspect, json, math, os, time
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
@@ -22,7 +22,7 @@ from .artifacts import (ArtifactError, atomic_path, atomic_write, check_config, 
                                     read_json, save_torch, write_json)
 from .data import ContextSampler, TokenShards, unigram_entropy
 
-# %% ../nbs/01_transformer.ipynb #16722d0c
+# %% ../nbs/01_transformer.ipynb #95c8ef57
 SITES = ('resid_pre', 'attn_out', 'resid_mid', 'mlp', 'mlp_out', 'resid_post')
 
 @dataclass
@@ -48,7 +48,7 @@ class GPTConfig:
             raise ValueError(f'n_out must be 0 (full vocabulary) or between 2 and vocab_size {self.vocab_size}, got {self.n_out}')
         if not 0 <= self.dropout < 1: raise ValueError(f'dropout must be in [0, 1), got {self.dropout}')
 
-# %% ../nbs/01_transformer.ipynb #7550c51c
+# %% ../nbs/01_transformer.ipynb #74e613a0
 class CausalSelfAttention(nn.Module):
     def __init__(self, cfg: GPTConfig):
         super().__init__()
@@ -94,7 +94,7 @@ class Block(nn.Module):
         if site == 'mlp_out': return m
         return x + m
 
-# %% ../nbs/01_transformer.ipynb #f2386635
+# %% ../nbs/01_transformer.ipynb #96764055
 class GPT(nn.Module):
     "nanoGPT's GPT with readable and replaceable MLP activations and an optional restricted output layer."
     def __init__(self, cfg: GPTConfig):
@@ -182,7 +182,7 @@ class GPT(nn.Module):
             if not logits: return None, loss
         return self.unembed(x), loss
 
-# %% ../nbs/01_transformer.ipynb #f2086789
+# %% ../nbs/01_transformer.ipynb #beb5b0da
 def _nanogpt_args(a: dict) -> GPTConfig:
     return GPTConfig(n_layer=a['n_layer'], d_model=a['n_embd'], n_head=a['n_head'], d_mlp=4 * a['n_embd'],
                      block_size=a['block_size'], vocab_size=a['vocab_size'], bias=a.get('bias', True), dropout=0.0)
@@ -203,7 +203,7 @@ def load_model(path,            # a training directory (holding ckpt.pt) or a ch
     model.load_state_dict(sd)
     return model.to(device).eval()
 
-# %% ../nbs/01_transformer.ipynb #96c47ea9
+# %% ../nbs/01_transformer.ipynb #0836ad3a
 @dataclass
 class TrainConfig:
     # model (GPTConfig)
@@ -219,19 +219,19 @@ class TrainConfig:
     # optimisation (nanoGPT train.py)
     batch_size: int = 16         # global micro-batch (contexts), split across DDP ranks
     grad_accum: int = 1          # micro-batches per optimizer step
-    max_iters: int = 3000        # optimizer steps
+    max_iters: int = 750         # optimizer steps
     lr: float = 2e-3             # peak learning rate
     min_lr: float = 2e-4         # end of the cosine decay
-    warmup_iters: int = 100      # linear warmup steps
+    warmup_iters: int = 30       # linear warmup steps
     weight_decay: float = 0.1    # on matrices and embeddings only
     beta1: float = 0.9
     beta2: float = 0.99          # nanoGPT uses 0.99 for small models, 0.95 for GPT-2 size
     grad_clip: float = 1.0       # 0 = off
     # bookkeeping
-    eval_every: int = 250        # steps between val-loss evaluations
-    eval_iters: int = 20         # val batches per evaluation (the same batches each time)
+    eval_every: int = 75         # steps between val-loss evaluations
+    eval_iters: int = 10         # val batches per evaluation (the same batches each time)
     log_every: int = 10          # steps between metrics lines
-    ckpt_every: int = 500        # steps between checkpoints (and at the end)
+    ckpt_every: int = 150        # steps between checkpoints (and at the end)
     device: str = 'auto'         # 'auto' = cuda if available, else cpu
     dtype: str = 'auto'          # 'auto' = bfloat16 on GPUs that have it, else float16 on GPU, float32 on CPU
     compile: bool = False        # torch.compile (faster on GPU; on CPU ~1.3x after a minute of compiling)
@@ -261,7 +261,7 @@ class TrainConfig:
         if name not in presets: raise ValueError(f'unknown preset {name!r}; choose one of {list(presets)}')
         return cls(**{**presets[name], **overrides})
 
-# %% ../nbs/01_transformer.ipynb #8f6bd7a5
+# %% ../nbs/01_transformer.ipynb #3087ee51
 def get_lr(it: int, cfg: TrainConfig) -> float:
     "Learning rate at step `it`."
     if it < cfg.warmup_iters: return cfg.lr * (it + 1) / (cfg.warmup_iters + 1)
@@ -275,7 +275,7 @@ def configure_optimizer(model: nn.Module, cfg: TrainConfig, device_type='cpu'):
               dict(params=[p for p in params if p.dim() < 2], weight_decay=0.0)]
     return torch.optim.AdamW(groups, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), fused=device_type == 'cuda' or None)
 
-# %% ../nbs/01_transformer.ipynb #73f9ce64
+# %% ../nbs/01_transformer.ipynb #96d5f33c
 def _dist_setup(device: str):
     "(rank, world_size, device) of this process; joins the process group under torchrun."
     import torch.distributed as dist
@@ -333,7 +333,7 @@ def evaluate(model, sampler, n_batches: int, batch_size: int, ctx=nullcontext())
     sampler.load_state_dict(state); model.train(was)
     return tot / n_batches
 
-# %% ../nbs/01_transformer.ipynb #5d7aca4a
+# %% ../nbs/01_transformer.ipynb #e2f697d2
 def _rng_state():
     return dict(torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [])
 
@@ -433,7 +433,7 @@ def train_transformer(data_dir,         # token shards (monosemantic.data)
     if world > 1: torch.distributed.barrier()  # every rank returns the final weights, written by rank 0
     return model.eval()
 
-# %% ../nbs/01_transformer.ipynb #de14c91f
+# %% ../nbs/01_transformer.ipynb #f3f53378
 def train_cli(argv=None):
     "Command line: `torchrun --nproc_per_node N -m ... ` or plain python; see `--help`."
     from monosemantic.pipeline import add_config_args, config_from_args
