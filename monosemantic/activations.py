@@ -7,7 +7,7 @@ __all__ = ['SITES', 'ActivationConfig', 'model_hash', 'sample_activations', 'geo
            'ActivationStore', 'ActivationStream']
 
 # %% ../nbs/02_activations.ipynb #57ed0af2
-import copy, hashlib, itertools, math, os
+import copy, itertools, math, os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .artifacts import (ArtifactError, atomic_path, check_config, check_disk_space, config_dict,
+from .artifacts import (ArtifactError, tensors_sha256, atomic_path, check_config, check_disk_space, config_dict,
                                     file_record, read_json, sha256_file, verify_file, write_json)
 from .data import ContextSampler
 
@@ -66,9 +66,7 @@ def _block_size(model):
 
 def model_hash(model) -> str:
     "sha256 of a model's parameters and buffers, in state_dict order: which weights made a store."
-    h = hashlib.sha256()
-    for k, v in model.state_dict().items(): h.update(k.encode()); h.update(v.detach().cpu().contiguous().view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
+    return tensors_sha256(model.state_dict())
 
 def _autocast(device):
     return torch.autocast('cuda', dtype=torch.bfloat16) if device.type == 'cuda' else nullcontext()

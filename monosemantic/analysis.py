@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'SCRIPT_GROUPS', 'AnalysisConfig', 'concept_table', 'UnitStats', 'auroc_from_hist', 'final_norm',
-           'decoder_directions', 'logit_effects', 'ablation_effects', 'purity', 'analyze', 'feature_family', 'load_run',
-           'iter_activations', 'read_text', 'text_activations', 'feature_activations', 'write_activations',
-           'activations_cli']
+           'decoder_directions', 'logit_effects', 'ablation_effects', 'purity', 'analyze', 'feature_family',
+           'load_families', 'run_decoders', 'load_run', 'iter_activations', 'read_text', 'text_activations',
+           'feature_activations', 'write_activations', 'activations_cli']
 
 # %% ../nbs/04_analysis.ipynb #1328c4da
 import math, os, time, zipfile
@@ -392,6 +392,9 @@ def analyze(model,                  # the transformer (`activations`, `mlp_out_w
            ) -> dict:
     "Analyse every feature and every neuron over held-out text in one pass; write `out_dir`; return the summary."
     out_dir = Path(out_dir)
+    if sae.d_in != model.config.d_mlp:
+        raise ValueError(f'the SAE reads {sae.d_in} values per token but the transformer has d_mlp={model.config.d_mlp}: '
+                         'pair the SAE with the transformer whose MLP activations it was trained on')
     if (out_dir/'summary.json').exists():
         summary = read_json(out_dir/'summary.json')
         check_config(out_dir, summary['config'], config_dict(cfg))
@@ -430,7 +433,7 @@ def analyze(model,                  # the transformer (`activations`, `mlp_out_w
     for st in stats.values(): st.finish()
     times['pass_s'] = time.time() - t0 - times['prepass_s']
 
-    occ2 = torch.bincount(tokens[second], minlength=len(occ))
+    occ2 = torch.bincount(ctok[second], minlength=V + 1)   # second-half counts of each tracked id (explanations hold tracked ids)
     directions = dict(features=decoder_directions(sae), neurons=torch.eye(len(scale_n)))
     arrays, summary_units, aucs = {}, {}, {}
     for kind, st in stats.items():
@@ -500,7 +503,18 @@ def feature_family(saes: list,              # 2-3 SAEs trained on the same activ
         out.append(row)
     return out
 
-# %% ../nbs/04_analysis.ipynb #7b494400
+# %% ../nbs/04_analysis.ipynb #01869174
+def load_families(run_dir) -> list:
+    "The run's smaller dictionaries (`families/sae_N`, written by `monosemantic run`), smallest first, as [(name, SAE)]."
+    from monosemantic.sae import load_sae
+    dirs = sorted(Path(run_dir).glob('families/sae_*/sae.safetensors'), key=lambda p: int(p.parent.name[4:]))
+    return [(f'F={p.parent.name[4:]}', load_sae(p).eval()) for p in dirs]
+
+def run_decoders(run_dir):
+    "The run's SAE decoder directions and its families' [(name, directions)]: what the viewers' nearest features need."
+    from monosemantic.sae import load_sae
+    return decoder_directions(load_sae(Path(run_dir)/'sae')), [(n, decoder_directions(s)) for n, s in load_families(run_dir)]
+
 def load_run(run_dir):
     "The trained transformer and SAE of a run directory (`transformer/`, `sae/`)."
     run_dir = Path(run_dir)

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['ArtifactError', 'atomic_write', 'atomic_path', 'write_json', 'read_json', 'sha256_file', 'file_record', 'verify_file',
-           'config_dict', 'config_diff', 'check_config', 'save_torch', 'load_torch', 'RunLock', 'check_disk_space',
-           'cache_dir', 'fetch_from_registry', 'fetch_npm_file']
+           'config_dict', 'config_diff', 'check_config', 'tensors_sha256', 'save_torch', 'load_torch', 'RunLock',
+           'check_disk_space', 'cache_dir', 'fetch_from_registry', 'fetch_npm_file']
 
 # %% ../nbs/00_artifacts.ipynb #e81444d7
 import dataclasses, errno, fcntl, hashlib, json, os, pickle, shutil, subprocess, sys, zipfile
@@ -86,10 +86,14 @@ def config_dict(cfg):
     "A stage config as a plain dict (JSON-able)."
     return json.loads(json.dumps(dataclasses.asdict(cfg), default=str))
 
-def config_diff(saved: dict, wanted: dict):
-    "Keys whose values differ between two config dicts, as 'key: saved -> wanted' strings."
-    keys = sorted(set(saved) | set(wanted))
-    return [f'{k}: {saved.get(k)!r} -> {wanted.get(k)!r}' for k in keys if saved.get(k) != wanted.get(k)]
+def config_diff(saved: dict, wanted: dict, prefix=''):
+    "Keys whose values differ between two config dicts, as 'key: saved -> wanted' strings; nested keys as 'sae.l1_coeff'."
+    diff = []
+    for k in sorted(set(saved) | set(wanted)):
+        a, b = saved.get(k), wanted.get(k)
+        if isinstance(a, dict) and isinstance(b, dict): diff += config_diff(a, b, f'{prefix}{k}.')
+        elif a != b: diff.append(f'{prefix}{k}: {a!r} -> {b!r}')
+    return diff
 
 def check_config(path, saved: dict, wanted: dict):
     "Raise `ArtifactError` naming `path` and each differing key if an artifact was made with another config."
@@ -98,9 +102,21 @@ def check_config(path, saved: dict, wanted: dict):
                             'use another output directory, or delete it to rebuild')
 
 # %% ../nbs/00_artifacts.ipynb #3490bac7
-def save_torch(path, obj):
-    "`torch.save` to a temporary name, then rename."
+def tensors_sha256(obj, h=None, prefix=''):
+    "sha256 over every tensor in a nested dict/list, with its key path, in insertion order (torch and safetensors files carry no checksum)."
     import torch
+    top, h = h is None, h or hashlib.sha256()
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, (list, tuple)) else ()
+    for k, v in items:
+        if isinstance(v, torch.Tensor):
+            h.update(f'{prefix}{k}'.encode()); h.update(v.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy())
+        else: tensors_sha256(v, h, f'{prefix}{k}.')
+    return h.hexdigest() if top else None
+
+def save_torch(path, obj):
+    "`torch.save` to a temporary name, then rename; a dict gets the checksum of its tensors, which `load_torch` verifies."
+    import torch
+    if isinstance(obj, dict): obj = dict(obj, tensors_sha256=tensors_sha256(obj))
     with atomic_path(path) as tmp: torch.save(obj, tmp)
 
 def load_torch(path, map_location='cpu'):
@@ -108,12 +124,16 @@ def load_torch(path, map_location='cpu'):
     import torch
     path = Path(path)
     if not path.exists(): raise ArtifactError(f'{path}: missing; rerun the stage that writes it, or check the path')
-    try: return torch.load(path, map_location=map_location, weights_only=True)
+    try: obj = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
         raise ArtifactError(f'{path}: refused, it is not plain weights (loading it would run code: {str(e).splitlines()[0]}); '
                             'only load checkpoints you trust, converted to plain tensors') from None
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as e:
         raise ArtifactError(f'{path}: unreadable ({str(e).splitlines()[0]}); it is truncated or corrupted, delete it and rerun') from None
+    saved = obj.pop('tensors_sha256', None) if isinstance(obj, dict) else None
+    if saved is not None and tensors_sha256(obj) != saved:
+        raise ArtifactError(f'{path}: its tensors differ from the checksum saved with them (corrupted); delete it and rerun')
+    return obj
 
 # %% ../nbs/00_artifacts.ipynb #dbb48e86
 class RunLock:

@@ -131,8 +131,10 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
                                            'metadata': {'name': 'Results'}})[0]
         (tmp/'results.html').write_text(page.replace('</nav>', '</nav>' + results_html(metrics, hardware), 1))
         if (run_dir/'analysis').is_dir():
+            from monosemantic.analysis import run_decoders
             from monosemantic.viewer import write_feature_site
-            write_feature_site(run_dir/'analysis', run_dir/'data', tmp/'features')
+            decoder, others = run_decoders(run_dir)
+            write_feature_site(run_dir/'analysis', run_dir/'data', tmp/'features', decoder=decoder, others=others)
         shutil.rmtree(tmp/'.templates')
         shutil.rmtree(out, ignore_errors=True)
         tmp.rename(out)

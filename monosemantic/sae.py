@@ -8,7 +8,7 @@ __all__ = ['PRESETS', 'DENSITY_BINS', 'SparseAutoencoder', 'synthetic_activation
            'sae_grads', 'sae_step', 'save_sae', 'load_sae', 'train_sae', 'plot_training', 'export_saelens',
            'import_saelens', 'sae_cli']
 
-# %% ../nbs/03_sae.ipynb #caf1d1f5
+# %% ../nbs/03_sae.ipynb #cf56c61e
 import argparse, dataclasses, json, math, os, time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +19,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .artifacts import (ArtifactError, atomic_path, atomic_write, check_config, config_dict, load_torch,
+from .activations import geometric_median
+from .transformer import wandb_run
+from .artifacts import (ArtifactError, tensors_sha256, atomic_path, atomic_write, check_config, config_dict, load_torch,
                                     read_json, save_torch, write_json)
 
-# %% ../nbs/03_sae.ipynb #8c96e73c
+# %% ../nbs/03_sae.ipynb #5fd293a1
 class SparseAutoencoder(nn.Module):
     "Overcomplete ReLU autoencoder with a pre-encoder bias and unit-norm decoder rows (Bricken et al. 2023, §Setup)."
     def __init__(self,
@@ -68,7 +70,7 @@ class SparseAutoencoder(nn.Module):
         n = self.W_dec.norm(dim=1).clamp_min(1e-12)  # [F]
         self.W_enc *= n; self.b_enc *= n; self.W_dec /= n[:, None]
 
-# %% ../nbs/03_sae.ipynb #f6077911
+# %% ../nbs/03_sae.ipynb #88264b91
 def synthetic_activations(n: int,              # number of vectors
                           d: int = 512,        # their width
                           n_true: int = 1024,  # true feature directions (more than d: superposition)
@@ -85,17 +87,7 @@ def synthetic_activations(n: int,              # number of vectors
     offset = 0.5 * F.normalize(torch.randn(d, generator=g), dim=0)
     return coef @ dirs + offset + noise * torch.randn(n, d, generator=g), dirs
 
-# %% ../nbs/03_sae.ipynb #cf3a844c
-def _geometric_median(x, n_iter=100, tol=1e-6):
-    "Weiszfeld's algorithm on the rows of x [n, d]."
-    x = x.double(); m = x.mean(0)
-    for _ in range(n_iter):
-        w = 1 / (x - m).norm(dim=1).clamp_min(1e-12)
-        new = (w[:, None] * x).sum(0) / w.sum()
-        if (new - m).norm() <= tol * max(1.0, m.norm().item()): m = new; break
-        m = new
-    return m.float()
-
+# %% ../nbs/03_sae.ipynb #eb516a7d
 class TensorSource:
     "The activation-store interface over a tensor in memory."
     def __init__(self, x):  # x: [n, d]
@@ -122,10 +114,10 @@ class TensorSource:
         if not hasattr(self, '_stats'):
             s = self.sample(min(self.n, 20_000), seed=1); norms = s.norm(dim=1)
             self._stats = dict(mean=s.mean(0), mean_norm=norms.mean().item(), norm_std=norms.std().item(),
-                               geometric_median=_geometric_median(s), n=self.n)
+                               geometric_median=geometric_median(s), n=self.n)
         return self._stats
 
-# %% ../nbs/03_sae.ipynb #8f604665
+# %% ../nbs/03_sae.ipynb #ffe08365
 def paper_schedule(n_steps: int, n_resample=4, first=0.025):
     "Resampling steps at the paper's proportions (25k, 50k, ... of ~1M steps), and the dead window (half an interval)."
     every = max(2, round(n_steps * first))
@@ -182,7 +174,7 @@ PRESETS = {
     'paper': _preset(1_000_000, 8192, 100, d_in=512, n_features=4096, lr=3e-4, l1_coeff=1.4e-4, log_every=1000, ckpt_every=10_000),
 }
 
-# %% ../nbs/03_sae.ipynb #3f296549
+# %% ../nbs/03_sae.ipynb #7907e3bb
 def input_scale_for(stats):
     "Factor that makes the mean squared norm of the activations 1."
     ms = stats['mean_norm'] ** 2 + stats.get('norm_std', 0.0) ** 2
@@ -202,7 +194,7 @@ def init_sae(source, cfg: SAEConfig) -> SparseAutoencoder:
             sae.b_dec.copy_(torch.as_tensor(stats['geometric_median' if cfg.init_b_dec == 'geometric_median' else 'mean']).float() * scale)
     return sae
 
-# %% ../nbs/03_sae.ipynb #9ebee6d0
+# %% ../nbs/03_sae.ipynb #1e2ca2ac
 @torch.no_grad()
 def resample_dead_features(sae: SparseAutoencoder,   # the SAE to repair, in place
                            optimizer,                # its Adam optimizer; moments of changed entries are zeroed
@@ -229,7 +221,7 @@ def resample_dead_features(sae: SparseAutoencoder,   # the SAE to repair, in pla
             if key in optimizer.state.get(p_, {}): optimizer.state[p_][key][sl] = 0.
     return idx
 
-# %% ../nbs/03_sae.ipynb #bfb6fab2
+# %% ../nbs/03_sae.ipynb #fd3566a9
 DENSITY_BINS = np.linspace(-8, 0, 33)  # log10 density bin edges; dead features go below the first edge
 
 def batch_metrics(x, x_hat, f):
@@ -248,7 +240,7 @@ def summarize(sums, fire_counts):
             **{f'below_1e-{k}': int((density < 10.0 ** -k).sum()) for k in (5, 4, 3)},
             'density_hist': np.histogram(logd[density > 0], DENSITY_BINS)[0].tolist()}
 
-# %% ../nbs/03_sae.ipynb #e889a40a
+# %% ../nbs/03_sae.ipynb #27c7a3e8
 @torch.no_grad()
 def loss_recovered(model,    # a transformer with `model(idx, targets, mlp_edit=fn) -> (logits, loss)`
                    sae,      # the SAE reading the MLP activations
@@ -267,7 +259,7 @@ def loss_recovered(model,    # a transformer with `model(idx, targets, mlp_edit=
     return dict(loss_orig=orig, loss_sae=sae_loss, loss_zero=zero,
                 loss_recovered=(zero - sae_loss) / (zero - orig) if zero != orig else float('nan'))
 
-# %% ../nbs/03_sae.ipynb #178952d9
+# %% ../nbs/03_sae.ipynb #1e86afec
 def _dist_info():
     import torch.distributed as dist
     if not dist.is_available(): return 0, 1
@@ -279,16 +271,6 @@ def _all_reduce(t, op='sum'):
     if dist.is_available() and dist.is_initialized():
         dist.all_reduce(t, op=dist.ReduceOp.SUM if op == 'sum' else dist.ReduceOp.MAX)
     return t
-
-def _wandb_run(out_dir, cfg):
-    "A W&B run when wandb is importable (offline unless WANDB_API_KEY or WANDB_MODE says otherwise); never required."
-    try: import wandb
-    except ImportError: return None
-    mode = os.environ.get('WANDB_MODE', 'online' if os.environ.get('WANDB_API_KEY') else 'offline')  # never a login prompt
-    if mode == 'disabled': return None
-    try: return wandb.init(project=os.environ.get('WANDB_PROJECT', 'monosemantic'), dir=str(out_dir), config=config_dict(cfg),
-                           name=Path(out_dir).name, mode=mode)
-    except Exception as e: print(f'wandb disabled: {e}'); return None
 
 def _schedule(cfg, step):
     "Learning rate and lambda at `step` (constant for 'resample'; April 2024: lambda warm-up 5%, lr decay over the last 20%)."
@@ -340,21 +322,30 @@ def sae_step(sae, opt, x, cfg, step, world_size=1):
     if cfg.method != 'april2024': sae.normalize_decoder_()
     return sums, counts
 
-# %% ../nbs/03_sae.ipynb #b434454d
+# %% ../nbs/03_sae.ipynb #f937e29c
+def _sorted_sha256(state): return tensors_sha256(dict(sorted(state.items())))  # safetensors returns keys sorted
+
+
 def save_sae(sae, path, **metadata):
-    "Write the SAE's tensors to a safetensors file atomically, with string metadata."
+    "Write the SAE's tensors to a safetensors file atomically, with string metadata and a checksum of the tensors."
     from safetensors.torch import save_file
+    state = {k: v.detach().contiguous() for k, v in sae.state_dict().items()}
     with atomic_path(path) as tmp:
-        save_file({k: v.detach().contiguous() for k, v in sae.state_dict().items()}, str(tmp),
-                  metadata={'d_in': str(sae.d_in), 'n_features': str(sae.n_features), **{k: str(v) for k, v in metadata.items()}})
+        save_file(state, str(tmp), metadata={'d_in': str(sae.d_in), 'n_features': str(sae.n_features), 'sha256': _sorted_sha256(state),
+                                             **{k: str(v) for k, v in metadata.items()}})
 
 def load_sae(path) -> SparseAutoencoder:
-    "Load `sae.safetensors` (or the directory holding it)."
-    from safetensors import safe_open
+    "Load `sae.safetensors` (or the directory holding it); a clear `ArtifactError` if it is truncated or corrupted."
+    from safetensors import safe_open, SafetensorError
     path = Path(path); path = path/'sae.safetensors' if path.is_dir() else path
     if not path.exists(): raise ArtifactError(f'{path}: missing; train the SAE (train_sae / monosemantic sae) first')
-    with safe_open(str(path), 'pt') as fh:
-        meta, state = fh.metadata(), {k: fh.get_tensor(k) for k in fh.keys()}
+    try:
+        with safe_open(str(path), 'pt') as fh:
+            meta, state = fh.metadata() or {}, {k: fh.get_tensor(k) for k in fh.keys()}
+    except (SafetensorError, OSError) as e:
+        raise ArtifactError(f'{path}: unreadable ({e}); it is truncated or corrupted, delete it and rerun the SAE stage') from None
+    if 'sha256' in meta and _sorted_sha256(state) != meta['sha256']:
+        raise ArtifactError(f'{path}: its tensors differ from the checksum stored with them (corrupted); delete it and rerun the SAE stage')
     sae = SparseAutoencoder(int(meta['d_in']), int(meta['n_features']))
     sae.load_state_dict(state)
     return sae
@@ -362,7 +353,7 @@ def load_sae(path) -> SparseAutoencoder:
 def _read_metrics(path):
     return [json.loads(l) for l in Path(path).read_text().splitlines() if l.strip()] if Path(path).exists() else []
 
-# %% ../nbs/03_sae.ipynb #4d15cfc3
+# %% ../nbs/03_sae.ipynb #0ccadc16
 def train_sae(source,                 # activations: anything with the store interface (.d, .batches, .sample, .stats)
               out_dir,                # where checkpoints, metrics and the final SAE go
               cfg: SAEConfig,
@@ -388,7 +379,7 @@ def train_sae(source,                 # activations: anything with the store int
         with atomic_write(out_dir/'metrics.jsonl', 'w') as fh:
             for r in _read_metrics(out_dir/'metrics.jsonl'):
                 if r['step'] <= step: fh.write(json.dumps(r) + '\n')
-    wb = _wandb_run(out_dir, cfg) if rank == 0 else None
+    wb = wandb_run(out_dir, cfg, 'sae') if rank == 0 else None
     batches = source.batches(cfg.batch_size // world, seed=cfg.seed, rank=rank, world_size=world)
     for _ in range(step): next(batches)  # replay the data position: exact resume
     sums, fires = torch.zeros(6), torch.zeros(cfg.n_features)
@@ -434,7 +425,7 @@ def _append(path, rec, wb=None):
     with open(path, 'a') as fh: fh.write(json.dumps(rec) + '\n')
     if wb is not None: wb.log({k: v for k, v in rec.items() if k != 'density_hist'}, step=rec['step'])
 
-# %% ../nbs/03_sae.ipynb #5b9a8586
+# %% ../nbs/03_sae.ipynb #d56602f2
 def plot_training(out_dir, title=None):
     "Draw `training.png` from `out_dir/metrics.jsonl`: reconstruction, sparsity, dead/alive features, density histogram."
     import matplotlib; matplotlib.use('Agg', force=False)
@@ -457,7 +448,7 @@ def plot_training(out_dir, title=None):
     with atomic_path(Path(out_dir)/'training.png') as tmp: fig.savefig(tmp, dpi=90)
     return fig
 
-# %% ../nbs/03_sae.ipynb #78de1124
+# %% ../nbs/03_sae.ipynb #4f7785f9
 def export_saelens(sae, out_dir, hook_name='blocks.0.mlp.hook_post', model_name='monosemantic-1l', context_size=128):
     "Write `sae` as SAELens's cfg.json + sae_weights.safetensors (the same function on raw activations)."
     from safetensors.torch import save_file
@@ -485,7 +476,7 @@ def import_saelens(path) -> SparseAutoencoder:
         sae.W_enc.copy_(t['W_enc'] / s); sae.W_dec.copy_(t['W_dec'] * s); sae.b_enc.copy_(t['b_enc']); sae.b_dec.copy_(t['b_dec'] * s)
     return sae
 
-# %% ../nbs/03_sae.ipynb #0a667c53
+# %% ../nbs/03_sae.ipynb #f4e7a131
 def sae_cli(argv=None):
     "Train an SAE on an activation store from the command line."
     p = argparse.ArgumentParser(prog='monosemantic sae', description='train a sparse autoencoder on collected activations')

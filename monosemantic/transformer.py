@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['SITES', 'GPTConfig', 'CausalSelfAttention', 'MLP', 'Block', 'GPT', 'load_model', 'TrainConfig', 'get_lr',
-           'configure_optimizer', 'read_metrics', 'plot_losses', 'evaluate', 'train_transformer', 'train_cli']
+           'configure_optimizer', 'wandb_run', 'read_metrics', 'plot_losses', 'evaluate', 'train_transformer',
+           'train_cli']
 
-# %% ../nbs/01_transformer.ipynb #e35dc453
+# %% ../nbs/01_transformer.ipynb #dd9cc0e2
 import argparse, inspect, json, math, os, time
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
@@ -22,7 +23,7 @@ from .artifacts import (ArtifactError, atomic_path, atomic_write, check_config, 
                                     read_json, save_torch, write_json)
 from .data import ContextSampler, TokenShards, unigram_entropy
 
-# %% ../nbs/01_transformer.ipynb #95c8ef57
+# %% ../nbs/01_transformer.ipynb #4f41cf68
 SITES = ('resid_pre', 'attn_out', 'resid_mid', 'mlp', 'mlp_out', 'resid_post')
 
 @dataclass
@@ -48,7 +49,7 @@ class GPTConfig:
             raise ValueError(f'n_out must be 0 (full vocabulary) or between 2 and vocab_size {self.vocab_size}, got {self.n_out}')
         if not 0 <= self.dropout < 1: raise ValueError(f'dropout must be in [0, 1), got {self.dropout}')
 
-# %% ../nbs/01_transformer.ipynb #74e613a0
+# %% ../nbs/01_transformer.ipynb #67ca4bba
 class CausalSelfAttention(nn.Module):
     def __init__(self, cfg: GPTConfig):
         super().__init__()
@@ -94,7 +95,7 @@ class Block(nn.Module):
         if site == 'mlp_out': return m
         return x + m
 
-# %% ../nbs/01_transformer.ipynb #96764055
+# %% ../nbs/01_transformer.ipynb #1dff263d
 class GPT(nn.Module):
     "nanoGPT's GPT with readable and replaceable MLP activations and an optional restricted output layer."
     def __init__(self, cfg: GPTConfig):
@@ -182,7 +183,7 @@ class GPT(nn.Module):
             if not logits: return None, loss
         return self.unembed(x), loss
 
-# %% ../nbs/01_transformer.ipynb #beb5b0da
+# %% ../nbs/01_transformer.ipynb #06acc6bf
 def _nanogpt_args(a: dict) -> GPTConfig:
     return GPTConfig(n_layer=a['n_layer'], d_model=a['n_embd'], n_head=a['n_head'], d_mlp=4 * a['n_embd'],
                      block_size=a['block_size'], vocab_size=a['vocab_size'], bias=a.get('bias', True), dropout=0.0)
@@ -203,7 +204,7 @@ def load_model(path,            # a training directory (holding ckpt.pt) or a ch
     model.load_state_dict(sd)
     return model.to(device).eval()
 
-# %% ../nbs/01_transformer.ipynb #0836ad3a
+# %% ../nbs/01_transformer.ipynb #4bf0c194
 @dataclass
 class TrainConfig:
     # model (GPTConfig)
@@ -261,7 +262,7 @@ class TrainConfig:
         if name not in presets: raise ValueError(f'unknown preset {name!r}; choose one of {list(presets)}')
         return cls(**{**presets[name], **overrides})
 
-# %% ../nbs/01_transformer.ipynb #3087ee51
+# %% ../nbs/01_transformer.ipynb #209cdd29
 def get_lr(it: int, cfg: TrainConfig) -> float:
     "Learning rate at step `it`."
     if it < cfg.warmup_iters: return cfg.lr * (it + 1) / (cfg.warmup_iters + 1)
@@ -275,7 +276,7 @@ def configure_optimizer(model: nn.Module, cfg: TrainConfig, device_type='cpu'):
               dict(params=[p for p in params if p.dim() < 2], weight_decay=0.0)]
     return torch.optim.AdamW(groups, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), fused=device_type == 'cuda' or None)
 
-# %% ../nbs/01_transformer.ipynb #96d5f33c
+# %% ../nbs/01_transformer.ipynb #9ad0d97b
 def _dist_setup(device: str):
     "(rank, world_size, device) of this process; joins the process group under torchrun."
     import torch.distributed as dist
@@ -293,14 +294,14 @@ def _autocast(device, dtype):
     if dtype == 'auto': dtype = 'bfloat16' if torch.cuda.is_bf16_supported() else 'float16'
     return torch.autocast('cuda', dtype=getattr(torch, dtype)), dtype == 'float16'
 
-def _wandb_run(out_dir, cfg):
-    "A W&B run when wandb is importable (offline unless configured online); never required."
+def wandb_run(out_dir, cfg, job_type='transformer'):
+    "A W&B run when wandb is importable (offline unless configured online); never required. Shared by every trainer."
     try: import wandb
     except ImportError: return None
     mode = os.environ.get('WANDB_MODE', 'online' if os.environ.get('WANDB_API_KEY') else 'offline')
     if mode == 'disabled': return None
     try: return wandb.init(project=os.environ.get('WANDB_PROJECT', 'monosemantic'), dir=str(out_dir), name=Path(out_dir).name,
-                           config=config_dict(cfg), mode=mode, job_type='transformer')
+                           config=config_dict(cfg), mode=mode, job_type=job_type)
     except Exception as e: print(f'wandb disabled: {e}'); return None
 
 def read_metrics(out_dir) -> list[dict]:
@@ -333,7 +334,7 @@ def evaluate(model, sampler, n_batches: int, batch_size: int, ctx=nullcontext())
     sampler.load_state_dict(state); model.train(was)
     return tot / n_batches
 
-# %% ../nbs/01_transformer.ipynb #e2f697d2
+# %% ../nbs/01_transformer.ipynb #02de8eac
 def _rng_state():
     return dict(torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [])
 
@@ -380,7 +381,7 @@ def train_transformer(data_dir,         # token shards (monosemantic.data)
     scaler = torch.amp.GradScaler(device.type, enabled=use_scaler)
     net = torch.compile(model) if cfg.compile else model
     if world > 1: net = torch.nn.parallel.DistributedDataParallel(net, device_ids=[device.index] if device.type == 'cuda' else None)
-    wb = _wandb_run(out_dir, cfg) if rank == 0 else None
+    wb = wandb_run(out_dir, cfg) if rank == 0 else None
     tokens_per_iter = cfg.batch_size * cfg.grad_accum * cfg.block_size
     bar = tqdm(total=cfg.max_iters, initial=it, disable=not progress or rank != 0, desc='transformer', unit='step')
     metrics = open(out_dir/'metrics.jsonl', 'a') if rank == 0 else None
@@ -433,7 +434,7 @@ def train_transformer(data_dir,         # token shards (monosemantic.data)
     if world > 1: torch.distributed.barrier()  # every rank returns the final weights, written by rank 0
     return model.eval()
 
-# %% ../nbs/01_transformer.ipynb #f3f53378
+# %% ../nbs/01_transformer.ipynb #0c1220b4
 def train_cli(argv=None):
     "Command line: `torchrun --nproc_per_node N -m ... ` or plain python; see `--help`."
     from monosemantic.pipeline import add_config_args, config_from_args

@@ -2,7 +2,7 @@
 
 The kill-anywhere harness runs `monosemantic run --preset tiny` and kills it with SIGKILL at seeded random
 moments in every stage, reruns the same command, and checks the results equal an uninterrupted run's.
-CI runs FAULT_TRIALS trials (default 5, one per stage); `python tests/test_faults.py 20` runs more.
+CI runs FAULT_TRIALS trials (default: one per stage); `python tests/test_faults.py 20` runs more.
 """
 import json, os, random, shutil, signal, subprocess, sys, time
 from pathlib import Path
@@ -33,7 +33,7 @@ def check_no_partial(run_dir):
     for p in run_dir.rglob('*.pt'): load_torch(p)
     if (run_dir/'transformer'/'ckpt.pt').exists(): load_model(run_dir/'transformer')
     if (run_dir/'activations'/'manifest.json').exists(): ActivationStore(run_dir/'activations')
-    if (run_dir/'sae'/'sae.safetensors').exists(): load_sae(run_dir/'sae')
+    for p in run_dir.rglob('sae.safetensors'): load_sae(p)   # the SAE and the smaller dictionaries
 
 def kill_and_resume(tiny_run, out, stage, rng):
     ref_dir, ref_fp, starts, secs = tiny_run
@@ -47,7 +47,7 @@ def kill_and_resume(tiny_run, out, stage, rng):
     diff = sorted(k for k in set(fp) | set(ref_fp) if fp.get(k) != ref_fp.get(k))
     assert not diff, f'killed at {delay:.1f} s ({stage}): differs from the uninterrupted run in {diff}'
 
-N_TRIALS = int(os.environ.get('FAULT_TRIALS', 5))
+N_TRIALS = int(os.environ.get('FAULT_TRIALS', len(STAGES)))  # one per stage
 
 @pytest.mark.parametrize('trial', range(N_TRIALS))
 def test_kill_anywhere(tiny_run, tmp_path, trial):
@@ -68,7 +68,7 @@ def test_concurrent_runs_are_refused(tiny_run, tmp_path):
     (['--preset', 'huge'], "invalid choice: 'huge'"),
     (['--preset', 'tiny', '--sae.n-features', '-4'], 'n_features must be positive'),
     (['--preset', 'tiny', '--data.shard-tokens', '0'], 'shard_tokens must be positive'),
-    (['--preset', 'tiny', '--activations.tokens-per-context', '500'], 'exceeds the context length'),
+    (['--preset', 'tiny', '--activations.tokens-per-context', '100'], 'exceeds the context length'),
     (['--preset', 'tiny', '--sae.d-in', '7'], 'must equal transformer.d_mlp'),
     (['--preset', 'tiny', '--transformer.lr', 'fast'], "invalid float value: 'fast'"),
 ])
@@ -106,8 +106,9 @@ def test_corrupted_files_are_named(tiny_run, tmp_path, truncate):
     for path, load in cases:
         keep = path.read_bytes()
         _corrupt(path, truncate)
-        with pytest.raises(ArtifactError) as e: load()
-        assert path.name in str(e.value), (path, str(e.value))
+        try: load()
+        except ArtifactError as e: assert path.name in str(e), (path, str(e))
+        else: pytest.fail(f'{path} ({"truncated" if truncate else "one byte flipped"}) loaded without an error')
         path.write_bytes(keep)
 
 def test_mismatched_store_and_sae(tiny_run, tmp_path):
