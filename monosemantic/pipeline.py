@@ -129,7 +129,8 @@ def run_pipeline(run_dir, preset='default', overrides=None, progress=True, repor
                                    for n in cfgs['families'].sizes])
         stage('analysis', lambda: analyze(model, sae, data, run_dir/'analysis', cfgs['analysis'], progress=progress))
         if not (run_dir/'metrics.json').exists() or read_json(run_dir/'metrics.json').get('stage_seconds', {}).keys() < set(times):
-            ev = evaluate_sae(model, sae, data, n_tokens=min(500_000, 64 * cfgs['transformer'].block_size * 16 if preset == 'tiny' else 500_000))
+            ev = stage('evaluation', lambda: evaluate_sae(model, sae, data, n_tokens=64 * cfgs['transformer'].block_size * 16
+                                                          if preset == 'tiny' else 500_000))
             metrics = dict(preset=preset, val_loss=ev['loss_orig'], **ev,
                            tokens_trained=cfgs['transformer'].max_iters * cfgs['transformer'].batch_size * cfgs['transformer'].grad_accum
                                           * cfgs['transformer'].block_size,

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['WIDGET_SCRIPTS', 'CHAPTERS', 'REFERENCE', 'nbs_dir', 'html_exporter', 'nav_html', 'results_html', 'execute_chapter',
-           'render_report']
+           'render_report', 'write_readme']
 
 # %% ../nbs/07_report.ipynb #95fafd82
 import html, json, os, platform, shutil, time
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from .artifacts import ArtifactError, fetch_npm_file, read_json
+from .artifacts import ArtifactError, atomic_write, fetch_npm_file, read_json
 
 # %% ../nbs/07_report.ipynb #cb9fef21
 WIDGET_SCRIPTS = {  # file in the site: (package@version, tarball, sha256, member)
@@ -58,7 +58,8 @@ def html_exporter(template_dir):
     (template_dir/'monosemantic'/'index.html.j2').write_text(_TEMPLATE)
     (template_dir/'monosemantic'/'conf.json').write_text(json.dumps({'base_template': 'lab', 'mimetypes': {'text/html': True}}))
     return HTMLExporter(extra_template_basedirs=[str(template_dir)], template_name='monosemantic',
-                        require_js_url='require.js', widget_renderer_url='embed-amd.js', mathjax_url='')
+                        require_js_url='require.js', widget_renderer_url='embed-amd.js', mathjax_url='',
+                        embed_images=True)   # markdown images (nbs/images/) go into the page: one file, no broken links
 
 def nav_html(current):
     "Links to every page, the current one marked."
@@ -101,6 +102,8 @@ def execute_chapter(path, run_dir, timeout=1800):
     "Run a chapter notebook against `run_dir` and return it with its outputs and widget state."
     from nbclient import NotebookClient
     nb = nbformat.read(path, as_version=4)
+    for c in nb.cells:   # `#| slow` cells are multi-process tests, not results: shown as stored, not rerun
+        if c.cell_type == 'code' and c.source.startswith('#| slow'): c.metadata.setdefault('tags', []).append('skip-execution')
     env_before = os.environ.get('MONOSEMANTIC_RUN')
     os.environ['MONOSEMANTIC_RUN'] = str(Path(run_dir).resolve())
     try: NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(path.parent)}}).execute()
@@ -141,3 +144,18 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise
     return out/'index.html'
+
+# %% ../nbs/07_report.ipynb #bcf0dd06
+def write_readme(index=None,   # the index notebook (default: nbs/index.ipynb)
+                 out=None,     # the README (default: README.md beside nbs/)
+                ) -> Path:
+    "Write README.md from index.ipynb: markdown as is, code and the stored text outputs, hidden cells' outputs only."
+    index = Path(index or nbs_dir()/'index.ipynb'); out = Path(out or index.parent.parent/'README.md')
+    parts = []
+    for c in nbformat.read(index, as_version=4).cells:
+        if c.cell_type == 'markdown': parts.append(c.source.replace('](images/', f']({index.parent.name}/images/'))
+        if c.cell_type != 'code': continue
+        if not c.source.startswith('#| hide'): parts.append(f'```python\n{c.source}\n```')
+        if text := ''.join(o.get('text', '') for o in c.outputs if o.output_type == 'stream').rstrip(): parts.append(f'```\n{text}\n```')
+    with atomic_write(out, 'w') as f: f.write('\n\n'.join(parts) + '\n')
+    return out

@@ -242,7 +242,7 @@ def summarize(sums, fire_counts):
 
 # %% ../nbs/03_sae.ipynb #27c7a3e8
 @torch.no_grad()
-def loss_recovered(model,    # a transformer with `model(idx, targets, mlp_edit=fn) -> (logits, loss)`
+def loss_recovered(model,    # a transformer with `model(idx, targets, mlp_edit=fn, logits=False) -> (_, loss)`
                    sae,      # the SAE reading the MLP activations
                    batches,  # iterable of (x, y) token batches [B, T]
                   ) -> dict:
@@ -251,8 +251,8 @@ def loss_recovered(model,    # a transformer with `model(idx, targets, mlp_edit=
     splice = lambda h: sae(h.reshape(-1, h.shape[-1]))[0].reshape(h.shape).to(h.dtype)
     tot, n = torch.zeros(3, dtype=torch.float64), 0
     for x, y in batches:
-        tot += torch.tensor([model(x, y)[1].item(), model(x, y, mlp_edit=splice)[1].item(),
-                             model(x, y, mlp_edit=torch.zeros_like)[1].item()], dtype=torch.float64)
+        loss = lambda edit: model(x, y, mlp_edit=edit, logits=False)[1].item()   # no [B, T, vocab] logits: ~10x faster on CPU
+        tot += torch.tensor([loss(None), loss(splice), loss(torch.zeros_like)], dtype=torch.float64)
         n += 1
     model.train(was)
     orig, sae_loss, zero = (tot / max(n, 1)).tolist()
