@@ -7,7 +7,7 @@ __all__ = ['STAGES', 'add_config_args', 'config_from_args', 'FamilyConfig', 'sta
            'cmd_data', 'cmd_run', 'cmd_collect', 'cmd_report', 'build_parser', 'main']
 
 # %% ../nbs/06_pipeline.ipynb #5b945bde
-import argparse, dataclasses, json, os, sys, time, typing
+import argparse, contextlib, dataclasses, datetime, json, os, sys, time, typing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,37 +96,52 @@ def evaluate_sae(model, sae, data_dir, n_tokens=500_000, batch_contexts=16, seed
                 ultralow_fraction=m['below_1e-5'] / n, eval_tokens=int(sums[5]), **loss_recovered(model, sae, batches))
 
 # %% ../nbs/06_pipeline.ipynb #9fecaf72
-def run_pipeline(run_dir, preset='default', overrides=None, progress=True, report=True) -> dict:
-    "Run (or resume) every stage into `run_dir`; write `metrics.json` and the report; return the metrics."
+def _start_ranks():
+    "(rank, world size); under torchrun, the process group (NCCL on GPU, gloo on CPU), patient while rank 0 works alone."
+    rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
+    if world > 1 and not torch.distributed.is_initialized():
+        if torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
+        torch.distributed.init_process_group('nccl' if torch.cuda.is_available() else 'gloo', timeout=datetime.timedelta(days=7))
+    return rank, world
+
+def run_pipeline(run_dir, preset='default', overrides=None, progress=True, report=True) -> dict | None:
+    "Run (or resume) every stage into `run_dir`; write `metrics.json` and the report; return the metrics (None on ranks > 0)."
     from monosemantic.activations import ActivationStore, collect_activations
     from monosemantic.analysis import analyze
     from monosemantic.sae import load_sae, train_sae
     from monosemantic.transformer import load_model, train_transformer
     cfgs = stage_configs(preset, overrides)
     run_dir = Path(run_dir)
-    with RunLock(run_dir):
+    rank, world = _start_ranks()
+    lead = rank == 0   # under torchrun, rank 0 alone runs the single-process stages and writes the run's files
+    with RunLock(run_dir) if lead else contextlib.nullcontext():
         from monosemantic import __version__
         want = dict(version=__version__, preset=preset, **{k: config_dict(c) for k, c in cfgs.items()})
-        if (run_dir/'run.json').exists():
+        if lead and (run_dir/'run.json').exists():
             saved = read_json(run_dir/'run.json')
             for k in want: check_config(run_dir/'run.json', {k: saved.get(k)}, {k: want[k]})
-        else: write_json(run_dir/'run.json', want)
-        times = read_json(run_dir/'stages.json') if (run_dir/'stages.json').exists() else {}
-        def stage(name, fn):
-            t = time.time(); out = fn()
-            if name not in times: times[name] = round(time.time() - t, 1); write_json(run_dir/'stages.json', times)
-            if progress: print(f'[{name}] {times[name]:.0f} s', flush=True)
+        elif lead: write_json(run_dir/'run.json', want)
+        times = read_json(run_dir/'stages.json') if lead and (run_dir/'stages.json').exists() else {}
+        def stage(name, fn, every_rank=False):   # every_rank: a DDP stage, the others wait for rank 0
+            out = None
+            if lead or every_rank:
+                t = time.time(); out = fn()
+                if lead and name not in times: times[name] = round(time.time() - t, 1); write_json(run_dir/'stages.json', times)
+                if lead and progress: print(f'[{name}] {times[name]:.0f} s', flush=True)
+            if world > 1 and torch.distributed.is_initialized(): torch.distributed.barrier()
             return out
         data, tdir, adir, sdir = run_dir/'data', run_dir/'transformer', run_dir/'activations', run_dir/'sae'
         stage('data', lambda: build_token_shards(data, cfgs['data'], progress=progress))
-        model = stage('transformer', lambda: train_transformer(data, tdir, cfgs['transformer'], progress=progress))
-        model = load_model(tdir).eval()
-        stage('activations', lambda: collect_activations(tdir, data, adir, cfgs['activations'], progress=progress))
-        stage('sae', lambda: train_sae(ActivationStore(adir), sdir, cfgs['sae'], progress=progress))
-        sae = load_sae(sdir).eval()
+        stage('transformer', lambda: train_transformer(data, tdir, cfgs['transformer'], progress=progress), every_rank=True)
+        stage('activations', lambda: collect_activations(tdir, data, adir, cfgs['activations'], progress=progress and lead),
+              every_rank=True)
+        stage('sae', lambda: train_sae(ActivationStore(adir), sdir, cfgs['sae'], progress=progress), every_rank=True)
         stage('families', lambda: [train_sae(ActivationStore(adir), run_dir/'families'/f'sae_{n}',
                                              dataclasses.replace(cfgs['sae'], n_features=n), progress=progress)
-                                   for n in cfgs['families'].sizes])
+                                   for n in cfgs['families'].sizes], every_rank=True)
+        if world > 1: torch.distributed.destroy_process_group()   # what follows is rank 0's alone
+        if not lead: return None
+        model, sae = load_model(tdir).eval(), load_sae(sdir).eval()
         stage('analysis', lambda: analyze(model, sae, data, run_dir/'analysis', cfgs['analysis'], progress=progress))
         if not (run_dir/'metrics.json').exists() or read_json(run_dir/'metrics.json').get('stage_seconds', {}).keys() < set(times):
             ev = stage('evaluation', lambda: evaluate_sae(model, sae, data, n_tokens=64 * cfgs['transformer'].block_size * 16
@@ -163,6 +178,7 @@ def cmd_run(args):
     stage_configs(args.preset, overrides)  # validate everything before anything is written
     t = time.time()
     m = run_pipeline(out, args.preset, overrides, report=not args.no_report)
+    if m is None: return   # a rank > 0 of a torchrun job: rank 0 reports
     print(f"\nrun finished in {time.time() - t:.0f} s: {out}\n"
           f"  val loss {m['val_loss']:.3f}, loss recovered {100 * m['loss_recovered']:.1f}%, L0 {m['l0']:.1f}, "
           f"FVU {m['fvu']:.3f}, dead {100 * m['dead_fraction']:.1f}%, ultra-low {100 * m['ultralow_fraction']:.1f}%\n"

@@ -127,7 +127,7 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
         for nb_name, title in tqdm(chapters, desc='report', disable=not progress):
             nb = execute_chapter(src/nb_name, run_dir)
             page = 'index.html' if nb_name == 'index.ipynb' else f'{Path(nb_name).stem}.html'
-            body, _ = exporter.from_notebook_node(nb, resources={'nav': nav_html(page), 'metadata': {'name': title}})
+            body, _ = exporter.from_notebook_node(nb, resources={'nav': nav_html(page), 'metadata': {'name': title, 'path': str(src)}})
             (tmp/page).write_text(body)
         hardware = f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores'
         page = exporter.from_notebook_node(nbformat.v4.new_notebook(cells=[]), resources={'nav': nav_html('results.html'),

@@ -93,7 +93,7 @@ def test_report_page(browser, tmp_path, capsys):
     nbs = Path(__file__).parents[1]/'nbs'
     nb = nbformat.read(nbs/'05_viewer.ipynb', as_version=4)
     NotebookClient(nb, timeout=300, kernel_name='python3', resources={'metadata': {'path': str(nbs)}}).execute()
-    body, _ = html_exporter(tmp_path/'.templates').from_notebook_node(nb, resources={'nav': '', 'metadata': {'name': 'Viewer'}})
+    body, _ = html_exporter(tmp_path/'.templates').from_notebook_node(nb, resources={'nav': '', 'metadata': {'name': 'Viewer', 'path': str(nbs)}})
     (tmp_path/'05_viewer.html').write_text(body)
     w = Watched(browser); page = w.page
     page.goto((tmp_path/'05_viewer.html').as_uri())

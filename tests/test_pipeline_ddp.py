@@ -1,0 +1,30 @@
+"""`monosemantic run` under torchrun: 2 processes with gloo on CPU.
+
+The transformer matches one process with the same global batch. Each rank collects its own activation shards, and
+the SAE sees the store split between the ranks in another order, so for those only the shape of the result is compared.
+"""
+import json, math, os, socket, subprocess, sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+from conftest import RUN
+
+def test_run_under_torchrun(tiny_run, tmp_path):
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]
+    out = tmp_path/'run'
+    r = subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_port', str(port),
+                        '--no-python', *RUN, '--out', str(out)], capture_output=True, text=True,
+                       env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.count('run finished') == 1   # rank 0 alone reports
+    one, two = (json.loads((d/'metrics.json').read_text()) for d in (tiny_run[0], out))
+    assert math.isclose(one['val_loss'], two['val_loss'], rel_tol=1e-4), (one['val_loss'], two['val_loss'])
+    assert two['n_features'] == one['n_features'] and all(math.isfinite(two[k]) for k in ('mse', 'fvu', 'l0', 'loss_recovered'))
+    store = lambda d: json.loads((d/'activations'/'manifest.json').read_text())['n_vectors']
+    assert store(out) == store(tiny_run[0])
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in tiny_run[0].iterdir())
+    from monosemantic.transformer import load_model
+    a, b = (load_model(d/'transformer').state_dict() for d in (tiny_run[0], out))
+    for k in a: torch.testing.assert_close(b[k], a[k], atol=1e-3, rtol=1e-3)   # all-reduce order: ~1e-4
