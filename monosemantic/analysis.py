@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from .artifacts import ArtifactError, atomic_path, check_config, config_dict, file_record, read_json, write_json
+from .activations import block_size_of
 from .data import TokenShards, gpt2_encoding
 
 # %% ../nbs/04_analysis.ipynb #3b987db3
@@ -320,8 +321,6 @@ def _heldout(data_dir):
     return (torch.from_numpy(np.concatenate(toks).astype(np.int64)), torch.from_numpy(np.concatenate(labs).astype(np.int64)),
             sh.label_names)
 
-def _block_size(model): return (model.cfg if hasattr(model, 'cfg') else model.config).block_size
-
 def _batches(n_split: int, n_tokens: int, T: int, B: int) -> list:
     "(first token, contexts, length) of the batches: the whole split in order, or evenly spread blocks of B contexts."
     full = n_split // T
@@ -402,7 +401,7 @@ def analyze(model,                  # the transformer (`activations`, `mlp_out_w
     times, t0 = {}, time.time()
     model.eval(); sae.eval()
     tokens, labels, label_names = _heldout(data_dir)
-    T = cfg.block_size or _block_size(model)
+    T = cfg.block_size or block_size_of(model)
     batches = _batches(len(tokens), cfg.n_tokens, T, cfg.batch_contexts)
     half = max(1, len(batches) // 2)                                   # explanations are fitted on the first half
     seen = [torch.arange(s, s + b * L) for s, b, L in batches]         # held-out positions analysed, per batch
@@ -526,7 +525,7 @@ def load_run(run_dir):
 @torch.no_grad()
 def iter_activations(model, sae, ids, block_size: int = 0, batch: int = 32):
     "Yield (features [c, F] or None without `sae`, neurons [c, d_mlp]) for consecutive chunks of token ids; contexts restart every block_size."
-    T = block_size or _block_size(model)
+    T = block_size or block_size_of(model)
     ids = torch.as_tensor(ids, dtype=torch.int64)
     for s in range(0, len(ids), T * batch):
         part = ids[s:s + T * batch]

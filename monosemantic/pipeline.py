@@ -80,8 +80,9 @@ def stage_configs(preset='default', overrides=None) -> dict:
 @torch.no_grad()
 def evaluate_sae(model, sae, data_dir, n_tokens=500_000, batch_contexts=16, seed=0) -> dict:
     "MSE, FVU, L0, dead and ultra-low-density fractions and loss recovered of `sae` on held-out contexts."
+    from monosemantic.activations import block_size_of
     from monosemantic.sae import batch_metrics, loss_recovered, summarize
-    T = model.config.block_size if hasattr(model, 'config') else model.cfg.block_size
+    T = block_size_of(model)
     sampler = ContextSampler(data_dir, 'val', T, seed=seed)
     n_batches = max(1, n_tokens // (T * batch_contexts))
     batches = [sampler.sample(batch_contexts) for _ in range(n_batches)]
@@ -96,23 +97,15 @@ def evaluate_sae(model, sae, data_dir, n_tokens=500_000, batch_contexts=16, seed
                 ultralow_fraction=m['below_1e-5'] / n, eval_tokens=int(sums[5]), **loss_recovered(model, sae, batches))
 
 # %% ../nbs/06_pipeline.ipynb #9fecaf72
-def _start_ranks():
-    "(rank, world size); under torchrun, the process group (NCCL on GPU, gloo on CPU), patient while rank 0 works alone."
-    rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
-    if world > 1 and not torch.distributed.is_initialized():
-        if torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
-        torch.distributed.init_process_group('nccl' if torch.cuda.is_available() else 'gloo', timeout=datetime.timedelta(days=7))
-    return rank, world
-
 def run_pipeline(run_dir, preset='default', overrides=None, progress=True, report=True) -> dict | None:
     "Run (or resume) every stage into `run_dir`; write `metrics.json` and the report; return the metrics (None on ranks > 0)."
     from monosemantic.activations import ActivationStore, collect_activations
     from monosemantic.analysis import analyze
     from monosemantic.sae import load_sae, train_sae
-    from monosemantic.transformer import load_model, train_transformer
+    from monosemantic.transformer import _dist_setup, load_model, train_transformer
     cfgs = stage_configs(preset, overrides)
     run_dir = Path(run_dir)
-    rank, world = _start_ranks()
+    rank, world, _ = _dist_setup('auto', timeout=datetime.timedelta(days=7))   # patient while rank 0 works alone
     lead = rank == 0   # under torchrun, rank 0 alone runs the single-process stages and writes the run's files
     with RunLock(run_dir) if lead else contextlib.nullcontext():
         from monosemantic import __version__
@@ -168,9 +161,8 @@ def cmd_data(args):
 
 def cmd_run(args):
     "The whole study."
-    overrides = {}
-    for stage in STAGES:
-        base = stage_configs(args.preset)[stage]
+    overrides, bases = {}, stage_configs(args.preset)
+    for stage, base in bases.items():
         given = {f.name: getattr(args, f'{stage}.{f.name}') for f in dataclasses.fields(base) if getattr(args, f'{stage}.{f.name}') is not None}
         if given: overrides[stage] = given
     if args.corpus: overrides.setdefault('data', {})['corpus'] = args.corpus
@@ -204,9 +196,6 @@ def _delegate(module, fn):  # single-stage commands with their own parsers
 
 def _stage_parsers(sub):
     from monosemantic.activations import ActivationConfig
-    from monosemantic.analysis import AnalysisConfig
-    from monosemantic.sae import SAEConfig
-    from monosemantic.transformer import TrainConfig
     sp = sub.add_parser('data', help='tokenize a corpus into uint16 token shards')
     sp.add_argument('--out', required=True, type=Path, help='output directory'); add_config_args(sp, DataConfig); sp.set_defaults(func=cmd_data)
     sp = sub.add_parser('run', help='the whole study: data, transformer, activations, SAE, analysis, report')
@@ -214,8 +203,7 @@ def _stage_parsers(sub):
     sp.add_argument('--out', type=Path, help='run directory (default: runs/PRESET)')
     sp.add_argument('--corpus', help="'embedded', 'openwebtext' or a path (the data stage's corpus)")
     sp.add_argument('--no-report', action='store_true', help='stop after metrics.json')
-    for stage, cls in zip(STAGES, (DataConfig, TrainConfig, ActivationConfig, SAEConfig, FamilyConfig, AnalysisConfig)):
-        add_config_args(sp, cls, f'{stage}.')
+    for stage, cfg in stage_configs().items(): add_config_args(sp, type(cfg), f'{stage}.')   # --STAGE.FIELD for every stage
     sp.set_defaults(func=cmd_run)
     sp = sub.add_parser('report', help='render the report of a finished run to RUN_DIR/report/')
     sp.add_argument('run_dir', type=Path); sp.set_defaults(func=cmd_report)

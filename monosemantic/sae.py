@@ -325,7 +325,6 @@ def sae_step(sae, opt, x, cfg, step, world_size=1):
 # %% ../nbs/03_sae.ipynb #f937e29c
 def _sorted_sha256(state): return tensors_sha256(dict(sorted(state.items())))  # safetensors returns keys sorted
 
-
 def save_sae(sae, path, **metadata):
     "Write the SAE's tensors to a safetensors file atomically, with string metadata and a checksum of the tensors."
     from safetensors.torch import save_file

@@ -277,7 +277,7 @@ def configure_optimizer(model: nn.Module, cfg: TrainConfig, device_type='cpu'):
     return torch.optim.AdamW(groups, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), fused=device_type == 'cuda' or None)
 
 # %% ../nbs/01_transformer.ipynb #9ad0d97b
-def _dist_setup(device: str):
+def _dist_setup(device: str, timeout=None):   # timeout: of collectives (a timedelta; default torch's)
     "(rank, world_size, device) of this process; joins the process group under torchrun."
     import torch.distributed as dist
     world = int(os.environ.get('WORLD_SIZE', 1))
@@ -285,7 +285,8 @@ def _dist_setup(device: str):
     if world == 1: return 0, 1, torch.device(device)
     if device.startswith('cuda'):
         device = f'cuda:{int(os.environ.get("LOCAL_RANK", 0))}'; torch.cuda.set_device(device)
-    if not dist.is_initialized(): dist.init_process_group('nccl' if device.startswith('cuda') else 'gloo')
+    if not dist.is_initialized():
+        dist.init_process_group('nccl' if device.startswith('cuda') else 'gloo', **({'timeout': timeout} if timeout else {}))
     return dist.get_rank(), dist.get_world_size(), torch.device(device)
 
 def _autocast(device, dtype):
