@@ -204,6 +204,7 @@ class _ShardWriter:
         self.out_dir, self.split, self.size, self.on_flush = Path(out_dir), split, size, on_flush
         self.shards, self.n_docs = state.get('shards', []), state.get('n_docs', 0)
         self.next_doc, self.offset = state.get('next_doc', 0), state.get('offset', 0)  # first token not yet in a shard
+        self.cursor = (self.next_doc, self.offset)  # first token not yet in the buffer
         self.tok, self.lab, self.n = np.empty(size, np.uint16), np.empty(size, np.uint8), 0
         self.saved = self._snapshot()
 
@@ -219,9 +220,8 @@ class _ShardWriter:
             take = min(len(ids) - pos, self.size - self.n)
             self.tok[self.n:self.n + take], self.lab[self.n:self.n + take] = ids[pos:pos + take], label_id
             self.n, pos = self.n + take, pos + take
-            if self.n == self.size:
-                self.next_doc, self.offset = (i, pos) if pos < len(ids) else (i + 1, 0)
-                self.flush()
+            self.cursor = (i, pos) if pos < len(ids) else (i + 1, 0)
+            if self.n == self.size: self.flush()
 
     def flush(self):
         "Write the tokens gathered so far as the next shard (atomically), then report progress."
@@ -232,7 +232,7 @@ class _ShardWriter:
         self.shards.append(file_record(self.out_dir/f'{name}.bin') | dict(
             n_tokens=int(self.n), labels=file_record(self.out_dir/f'{name}.labels'),
             label_counts={str(i): int(c) for i, c in enumerate(np.bincount(self.lab[:self.n])) if c}))
-        self.n = 0
+        self.n, (self.next_doc, self.offset) = 0, self.cursor
         self.saved = self._snapshot()
         self.on_flush()
 
