@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from monosemantic.artifacts import ArtifactError, load_torch, read_json
+from monosemantic.artifacts import TEMPORARY, ArtifactError, load_torch, read_json
 from monosemantic.pipeline import STAGES
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -21,16 +21,18 @@ def run_cli(*args, **kw):
                           capture_output=True, text=True, **kw)
 
 def check_no_partial(run_dir):
-    "Every file that looks complete is whole: manifests, checkpoints and weights load and verify."
+    "Every file that looks complete is whole: manifests, checkpoints and weights load and verify (hidden temporaries aside)."
     from monosemantic.data import TokenShards
     from monosemantic.transformer import load_model
     from monosemantic.activations import ActivationStore
     from monosemantic.sae import load_sae
     run_dir = Path(run_dir)
-    for p in run_dir.rglob('*.json'): read_json(p)
+    for p in run_dir.rglob('*.json'):
+        if TEMPORARY not in p.name: read_json(p)
     if (run_dir/'data'/'manifest.json').exists():
         for split in ('train', 'val'): TokenShards(run_dir/'data', split)
-    for p in run_dir.rglob('*.pt'): load_torch(p)
+    for p in run_dir.rglob('*.pt'):
+        if TEMPORARY not in p.name: load_torch(p)
     if (run_dir/'transformer'/'ckpt.pt').exists(): load_model(run_dir/'transformer')
     if (run_dir/'activations'/'manifest.json').exists(): ActivationStore(run_dir/'activations')
     for p in run_dir.rglob('sae.safetensors'): load_sae(p)   # the SAE and the smaller dictionaries
@@ -43,6 +45,7 @@ def kill_and_resume(tiny_run, out, stage, rng):
     check_no_partial(out)
     r = subprocess.run(RUN + ['--out', str(out)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
+    assert not list(out.rglob(f'*{TEMPORARY}*')), 'temporary files left behind'
     fp = fingerprint(out)
     diff = sorted(k for k in set(fp) | set(ref_fp) if fp.get(k) != ref_fp.get(k))
     assert not diff, f'killed at {delay:.1f} s ({stage}): differs from the uninterrupted run in {diff}'
