@@ -80,8 +80,7 @@ def sample_activations(model, x, k: int, site='mlp', layer=0, rng=None):
     B, T = x.shape
     pos = torch.from_numpy(np.argsort(rng.random((B, T)), axis=1)[:, :k])  # [B, k], distinct within each row
     dev = next(model.parameters()).device
-    with _autocast(dev): a = model.activations(x.to(dev), site=site, layer=layer)  # [B, T, d]
-    v = a[torch.arange(B, device=dev)[:, None], pos.to(dev)]  # [B, k, d]
+    with _autocast(dev): v = model.activations(x.to(dev), site=site, layer=layer, positions=pos.to(dev))  # [B, k, d]
     return v.reshape(B * k, -1).float().cpu(), pos
 
 # %% ../nbs/02_activations.ipynb #1909770f

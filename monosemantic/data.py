@@ -9,7 +9,7 @@ __all__ = ['GPT2_RANKS_SHA256', 'WHISPER_SDIST', 'EOT', 'WIKI_WHEEL', 'DJANGO_WH
            'split_documents', 'build_token_shards', 'load_manifest', 'TokenShards', 'unigram_entropy', 'ContextSampler']
 
 # %% ../nbs/00_data.ipynb #350083fa
-import io, json, math, multiprocessing as mp, os, re, tarfile, warnings, zipfile
+import json, multiprocessing as mp, os, re, tarfile, warnings, zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +19,7 @@ import tiktoken
 import torch
 from tqdm.auto import tqdm
 
-from .artifacts import (ArtifactError, atomic_path, atomic_write, cache_dir, check_config,
+from .artifacts import (ArtifactError, atomic_write, cache_dir, check_config,
                                     config_dict, fetch_from_registry, file_record, read_json, sha256_file,
                                     verify_file, write_json)
 

@@ -7,14 +7,14 @@ __all__ = ['STAGES', 'add_config_args', 'config_from_args', 'FamilyConfig', 'sta
            'cmd_data', 'cmd_run', 'cmd_collect', 'cmd_report', 'build_parser', 'main']
 
 # %% ../nbs/06_pipeline.ipynb #5b945bde
-import argparse, contextlib, dataclasses, datetime, json, os, sys, time, typing
+import argparse, contextlib, dataclasses, datetime, json, sys, time, typing
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
 from .artifacts import ArtifactError, RunLock, check_config, config_dict, read_json, write_json
-from .data import ContextSampler, DataConfig, TokenShards, build_token_shards
+from .data import ContextSampler, DataConfig, build_token_shards
 
 # %% ../nbs/06_pipeline.ipynb #493b3463
 def add_config_args(parser, cfg_cls, prefix=''):
@@ -181,7 +181,7 @@ def cmd_collect(args):
     "Collect activations of a trained transformer."
     from monosemantic.activations import ActivationConfig, collect_activations
     m = collect_activations(args.model, args.data, args.out, config_from_args(args, ActivationConfig()))
-    print(f"wrote {args.out}/manifest.json")
+    print(f"wrote {m['n_vectors']:,} vectors of {m['d']} to {args.out}/ (manifest.json)")
 
 def cmd_report(args):
     "Render the report of a finished run."

@@ -153,6 +153,13 @@ class SAEConfig:
             raise ValueError(f'resampling at step {max(self.resample_at)} of {self.n_steps} leaves revived features no time to learn; '
                              'keep resample_at within the first 80% of n_steps')
 
+    def with_steps(self, n_steps: int):
+        "The same config over `n_steps`: resampling steps, dead window and checkpoint interval scaled in proportion."
+        f = n_steps / self.n_steps
+        ckpt = max(1, round(self.ckpt_every * f / self.log_every)) * self.log_every
+        return dataclasses.replace(self, n_steps=n_steps, resample_at=tuple(max(1, round(s * f)) for s in self.resample_at),
+                                   dead_window=max(1, round(self.dead_window * f)), ckpt_every=ckpt)
+
     @classmethod
     def preset(cls, name, **kw):
         "tiny (tests), default (the embedded CPU run), paper (the seed's 4,096 features, lr 3e-4, batch 8,192)."
@@ -491,11 +498,9 @@ def sae_cli(argv=None):
     store = ActivationStore(a.acts)
     kw = dict(d_in=store.d)
     if a.method: kw['method'] = a.method
-    if a.steps:
-        base = PRESETS[a.preset]; at, window = paper_schedule(a.steps)
-        kw.update(n_steps=a.steps, resample_at=at, dead_window=window, ckpt_every=max(base.log_every, a.steps // 8 // base.log_every * base.log_every))
     if kw.get('method') == 'april2024': kw['resample_at'] = ()
     cfg = SAEConfig.preset(a.preset, **kw)
+    if a.steps: cfg = cfg.with_steps(a.steps)
     eval_fn = None
     if a.model and a.data:
         from monosemantic.data import ContextSampler

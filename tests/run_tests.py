@@ -2,7 +2,7 @@
 
 nbdev_test prints no counts and exits 0 when no notebook matches, so each notebook is run and counted here.
 """
-import os, subprocess, sys, time, xml.etree.ElementTree as ET
+import subprocess, sys, time, xml.etree.ElementTree as ET
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]

@@ -2,7 +2,7 @@
 
 Needs Debian's `chromium` (apt-get install -y chromium) and the pip package `playwright`; never `playwright install`.
 """
-import os, shutil, sys
+import shutil, sys
 from pathlib import Path
 
 import pytest
