@@ -92,10 +92,11 @@ class Block(nn.Module):
     def forward(self, x, edit=None, site=None, positions=None):
         "The block on x [B, T, d_model]; `edit` replaces the MLP hidden activations; `site` returns early, at `positions` [B, k] if given."
         if positions is not None and site is None: raise ValueError('positions need a site: the next block needs every position')
-        if site == 'resid_pre': return x if positions is None else at_positions(x, positions)
+        here = x if positions is None else at_positions(x, positions)  # the residual stream where outputs are wanted
+        if site == 'resid_pre': return here
         a = self.attn(self.ln_1(x), positions)
         if site == 'attn_out': return a
-        x = (x if positions is None else at_positions(x, positions)) + a
+        x = here + a
         if site == 'resid_mid': return x
         h = self.mlp.act(self.mlp.c_fc(self.ln_2(x)))  # [B, T, d_mlp]: what the SAE reads
         if edit is not None: h = edit(h)
