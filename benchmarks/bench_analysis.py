@@ -24,7 +24,7 @@ def synthetic_run(tok, l0=60, seed=0):
     "The default transformer (untrained) and a 4,096-feature SAE whose biases give about `l0` firing features per token."
     torch.manual_seed(seed)
     model = GPT(TrainConfig.preset('default').model_config()).eval()
-    sae = SparseAutoencoder(512, 4096, torch.Generator().manual_seed(seed)).eval()
+    sae = SparseAutoencoder(512, 4096, generator=torch.Generator().manual_seed(seed)).eval()
     h = model.activations(torch.from_numpy(tok[:64 * 128].astype(np.int64)).view(64, 128)).flatten(0, 1)
     pre = (h * sae.input_scale - sae.b_dec) @ sae.W_enc              # [n, 4096]
     density = torch.rand(4096).mul(2 * l0 / 4096)                    # spread around l0/4096
