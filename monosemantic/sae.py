@@ -5,8 +5,9 @@
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'PRESETS', 'RECIPES', 'DENSITY_BINS', 'activate', 'SparseAutoencoder', 'synthetic_activations',
            'TensorSource', 'paper_schedule', 'SAEConfig', 'input_scale_for', 'init_sae', 'resample_dead_features',
-           'batch_metrics', 'summarize', 'loss_recovered', 'sae_grads', 'sae_step', 'sae_like', 'calibrate_threshold',
-           'save_sae', 'load_sae', 'train_sae', 'plot_training', 'export_saelens', 'import_saelens', 'sae_cli']
+           'batch_metrics', 'summarize', 'loss_recovered', 'evaluate_sae', 'sae_grads', 'sae_step', 'sae_like',
+           'calibrate_threshold', 'save_sae', 'load_sae', 'ResampleWindows', 'train_sae', 'plot_training',
+           'export_saelens', 'import_saelens', 'sae_cli']
 
 # %% ../nbs/03_sae.ipynb #cf56c61e
 import argparse, dataclasses, json, math, os, time
@@ -176,10 +177,12 @@ class SAEConfig:
     dead_window: int = 12            # steps a resampling looks back over; topk's AuxK: silent this long = dead
     resample_density: float = 0.0    # resample features whose density over the window is at most this (0: silent ones, the paper)
     resample_inputs: int = 819_200   # inputs whose loss decides what a resampled feature is reset to
+    resample_scale: float = 0.2      # a resampled feature's encoder norm over the alive ones' mean (paper: 0.2; TopK: 1, to compete)
     aux_k: int = 0                   # topk, batchtopk: dead features that learn to reconstruct the residual (AuxK); 0: none
     aux_coeff: float = 1 / 32        # weight of the AuxK loss (Gao et al. 2024)
     log_every: int = 50              # steps between logged metrics (and feature-density windows)
     ckpt_every: int = 500            # steps between checkpoints; a multiple of log_every
+    source: str = 'store'            # what the pipeline trains it on: the run's store (in passes) or 'stream' (fresh contexts)
     seed: int = 0
 
     def __post_init__(self):
@@ -187,7 +190,8 @@ class SAEConfig:
         for k in ('d_in', 'n_features', 'batch_size', 'n_steps', 'log_every', 'ckpt_every', 'dead_window', 'resample_inputs'):
             if getattr(self, k) <= 0: raise ValueError(f'SAEConfig.{k} must be positive, got {getattr(self, k)}')
         choices = dict(activation=ACTIVATIONS, decoder_norm=('unit', 'penalty'), input_norm=('unit', 'sqrt_d', 'none'),
-                       init=('kaiming', 'decoder_transpose', 'data'), init_b_dec=('geometric_median', 'mean', 'zero'))
+                       init=('kaiming', 'decoder_transpose', 'data'), init_b_dec=('geometric_median', 'mean', 'zero'),
+                       source=('store', 'stream'))
         for k, ok in choices.items():
             if getattr(self, k) not in ok: raise ValueError(f'SAEConfig.{k} must be one of {ok}, got {getattr(self, k)!r}')
         if self.lr <= 0 or self.l1_coeff < 0: raise ValueError('SAEConfig needs lr > 0 and l1_coeff >= 0')
@@ -196,6 +200,7 @@ class SAEConfig:
         if self.activation != 'relu':
             if not 0 < self.k <= self.n_features: raise ValueError(f'SAEConfig.k must be in 1..n_features for {self.activation}, got {self.k}')
             if self.decoder_norm != 'unit': raise ValueError(f"SAEConfig.decoder_norm='penalty' needs activation='relu'")
+        if self.resample_scale <= 0: raise ValueError(f'SAEConfig.resample_scale must be positive, got {self.resample_scale}')
         if self.aux_k < 0 or self.aux_coeff < 0: raise ValueError('SAEConfig.aux_k and aux_coeff must be >= 0')
         if self.ckpt_every % self.log_every: raise ValueError('SAEConfig.ckpt_every must be a multiple of log_every (checkpoints follow a log)')
         if self.resample_at and max(self.resample_at) > 0.8 * self.n_steps:
@@ -233,9 +238,9 @@ PRESETS = {
 }
 
 _PLAIN = dict(activation='relu', k=0, decoder_norm='unit', pre_bias=True, input_norm='unit', init='kaiming', init_b_dec='geometric_median',
-              lr_warmup=0.0, lr_decay=0.0, l1_warmup=0.0, grad_clip=0.0, resample_density=0.0, aux_k=0)
+              lr_warmup=0.0, lr_decay=0.0, l1_warmup=0.0, grad_clip=0.0, resample_density=0.0, resample_scale=0.2, aux_k=0)
 
-def _resampling(c, first=0.125): return dict(zip(('resample_at', 'dead_window'), paper_schedule(c.n_steps, first=first)))
+def _resampling(c, first=0.125, n=4): return dict(zip(('resample_at', 'dead_window'), paper_schedule(c.n_steps, n, first=first)))
 
 RECIPES = {  # name -> the fields a recipe sets, given the config it is applied to (its size and length are kept)
     'paper2023': lambda c: dict(_PLAIN, **_resampling(c), lr=3e-4, l1_coeff=1.4e-4),
@@ -270,6 +275,10 @@ def init_sae(source, cfg: SAEConfig) -> SparseAutoencoder:
             sae.W_dec.copy_(F.normalize(x - (sae.b_dec if cfg.init_b_dec != 'zero' else x.mean(0)), dim=1))
         if cfg.init != 'kaiming':   # a free decoder starts small (April 2024), a unit one at norm 1
             sae.W_dec.mul_(0.1 if cfg.decoder_norm == 'penalty' else 1.0); sae.W_enc.copy_(sae.W_dec.T)
+        if cfg.init == 'data':      # data-aligned features overlap: scale the encoder so the first reconstructions fit best
+            x = source.sample(min(len(source), 8192), seed=cfg.seed + 2)
+            r = sae.decode(sae.encode(x)) * scale - sae.b_dec                    # [n, d] scaled units, around b_dec
+            sae.W_enc.mul_(((x * scale - sae.b_dec) * r).sum() / r.pow(2).sum().clamp_min(1e-30))
     return sae
 
 # %% ../nbs/03_sae.ipynb #1e2ca2ac
@@ -279,7 +288,9 @@ def resample_dead_features(sae: SparseAutoencoder,   # the SAE to repair, in pla
                            dead: torch.Tensor,       # [F] bool: which features to reset
                            inputs: torch.Tensor,     # [n, d] raw activations to draw the new directions from
                            generator: torch.Generator | None = None,
-                           batch_size: int = 8192):
+                           batch_size: int = 8192,
+                           encoder_scale: float = 0.2,  # new encoder rows' norm, relative to the alive rows' mean norm
+                          ):
     "Reset dead features toward inputs sampled with probability proportional to their squared reconstruction loss (Bricken et al. 2023)."
     idx = dead.nonzero().squeeze(1)
     if len(idx) == 0: return idx
@@ -292,7 +303,7 @@ def resample_dead_features(sae: SparseAutoencoder,   # the SAE to repair, in pla
     alive = ~dead
     enc_norm = sae.W_enc[:, alive].norm(dim=0).mean() if alive.any() else torch.tensor(1.0)
     sae.W_dec[idx] = new
-    sae.W_enc[:, idx] = (new * 0.2 * enc_norm).T
+    sae.W_enc[:, idx] = (new * encoder_scale * enc_norm).T
     sae.b_enc[idx] = 0.
     for p_, sl in ((sae.W_dec, (idx,)), (sae.W_enc, (slice(None), idx)), (sae.b_enc, (idx,))):
         for key in ('exp_avg', 'exp_avg_sq'):
@@ -336,6 +347,25 @@ def loss_recovered(model,    # a transformer with `model(idx, targets, mlp_edit=
     orig, sae_loss, zero = (tot / max(n, 1)).tolist()
     return dict(loss_orig=orig, loss_sae=sae_loss, loss_zero=zero,
                 loss_recovered=(zero - sae_loss) / (zero - orig) if zero != orig else float('nan'))
+
+# %% ../nbs/03_sae.ipynb #4e1a09ff
+@torch.no_grad()
+def evaluate_sae(model, sae, data_dir, n_tokens=500_000, batch_contexts=16, seed=0) -> dict:
+    "MSE, FVU, L0, the fractions of dead, ultra-low (< 1e-5) and low (< 1e-4) density features and loss recovered on held-out contexts."
+    from monosemantic.activations import block_size_of
+    from monosemantic.data import ContextSampler
+    T = block_size_of(model)
+    sampler = ContextSampler(data_dir, 'val', T, seed=seed)
+    batches = [sampler.sample(batch_contexts) for _ in range(max(1, n_tokens // (T * batch_contexts)))]
+    sums, fires = torch.zeros(6, dtype=torch.float64), torch.zeros(sae.W_dec.shape[0], dtype=torch.float64)
+    for x, _ in batches:
+        h = model.activations(x, site='mlp').flatten(0, 1).float()
+        x_hat, f = sae(h)
+        sums += batch_metrics(h, x_hat, f).double(); fires += (f > 0).sum(0)
+    m, n = summarize(sums, fires), sae.W_dec.shape[0]
+    return dict(mse=m['mse'], fvu=m['fvu'], l0=m['l0'], n_features=n, dead_fraction=m['dead'] / n, ultralow_fraction=m['below_1e-5'] / n,
+                below_1e4_fraction=m['below_1e-4'] / n, density_hist=m['density_hist'], eval_tokens=int(sums[5]),
+                **loss_recovered(model, sae, batches))
 
 # %% ../nbs/03_sae.ipynb #1e86afec
 def _dist_info():
@@ -458,6 +488,22 @@ def load_sae(path) -> SparseAutoencoder:
 def _read_metrics(path):
     return [json.loads(l) for l in Path(path).read_text().splitlines() if l.strip()] if Path(path).exists() else []
 
+# %% ../nbs/03_sae.ipynb #ca3694e0
+class ResampleWindows:
+    "Per-feature firing counts over the window before each resampling step, and the features at or below a density there."
+    def __init__(self, cfg: SAEConfig, fires=None):   # fires: the counts of a checkpoint
+        self.starts = {r: max(0, r - cfg.dead_window) for r in cfg.resample_at}   # resampling step -> its window's first step
+        self.fires = torch.zeros(cfg.n_features) if fires is None else fires
+
+    def add(self, counts, step: int):
+        "Count the firings [F] of the step that ends at `step` (1-based); a window that starts here forgets the earlier ones."
+        self.fires += counts
+        if step in self.starts.values(): self.fires.zero_()
+
+    def low(self, step: int, batch_size: int, density: float):
+        "[F] bool: the features whose density over the window ending at resampling step `step` is at most `density`."
+        return _all_reduce(self.fires.clone()) / ((step - self.starts[step]) * batch_size) <= density
+
 # %% ../nbs/03_sae.ipynb #0ccadc16
 def train_sae(source,                 # activations: anything with the store interface (.d, .batches, .sample, .stats)
               out_dir,                # where checkpoints, metrics and the final SAE go
@@ -475,11 +521,11 @@ def train_sae(source,                 # activations: anything with the store int
         else: write_json(out_dir/'config.json', config_dict(cfg))
     sae = init_sae(source, cfg)
     opt = _adam(sae, cfg.lr)
-    step, last_fired, window_fires = 0, torch.zeros(cfg.n_features, dtype=torch.long), torch.zeros(cfg.n_features)
+    step, last_fired, windows = 0, torch.zeros(cfg.n_features, dtype=torch.long), ResampleWindows(cfg)
     if (ck := out_dir/'checkpoint.pt').exists():
         state = load_torch(ck)
         sae.load_state_dict(state['sae']); opt.load_state_dict(state['opt'])
-        step, last_fired, window_fires = state['step'], state['last_fired'], state['window_fires']
+        step, last_fired, windows = state['step'], state['last_fired'], ResampleWindows(cfg, state['window_fires'])
     if rank == 0:  # drop metrics logged after the checkpoint: they will be logged again
         with atomic_write(out_dir/'metrics.jsonl', 'w') as fh:
             for r in _read_metrics(out_dir/'metrics.jsonl'):
@@ -487,7 +533,6 @@ def train_sae(source,                 # activations: anything with the store int
     wb = wandb_run(out_dir, cfg, 'sae') if rank == 0 else None
     batches = source.batches(cfg.batch_size // world, seed=cfg.seed, rank=rank, world_size=world)
     for _ in range(step): next(batches)  # replay the data position: exact resume
-    window_starts = {r: max(0, r - cfg.dead_window) for r in cfg.resample_at}  # each resampling looks back over its window
     sums, fires = torch.zeros(6), torch.zeros(cfg.n_features)
     bar = tqdm(total=cfg.n_steps, initial=step, disable=not progress or rank > 0, desc='sae')
     t0, t_step = time.time(), step
@@ -496,15 +541,14 @@ def train_sae(source,                 # activations: anything with the store int
         m, counts = sae_step(sae, opt, next(batches), cfg, step, world, dead)
         if cfg.aux_k and world > 1: _all_reduce(counts)   # every rank needs the same dead set next step
         step += 1
-        fires += counts; sums += m; window_fires += counts
+        fires += counts; sums += m
         last_fired[counts > 0] = step
-        if step in window_starts.values(): window_fires.zero_()
+        windows.add(counts, step)
         if step in cfg.resample_at:
-            n_seen = (step - window_starts[step]) * cfg.batch_size
-            low = _all_reduce(window_fires.clone()) / n_seen <= cfg.resample_density
+            low = windows.low(step, cfg.batch_size, cfg.resample_density)
             inputs = source.sample(cfg.resample_inputs, seed=cfg.seed * 1_000_003 + step)  # same subset on every rank
             idx = resample_dead_features(sae, opt, low, inputs, torch.Generator().manual_seed(cfg.seed * 1_000_003 + step),
-                                         batch_size=cfg.batch_size)
+                                         batch_size=cfg.batch_size, encoder_scale=cfg.resample_scale)
             last_fired[idx] = step  # a revived feature gets a fresh window
             if rank == 0 and progress: bar.write(f'step {step}: resampled {len(idx)} features')
             if rank == 0: _append(out_dir/'metrics.jsonl', dict(step=step, resampled=len(idx)), wb)
@@ -520,7 +564,7 @@ def train_sae(source,                 # activations: anything with the store int
                 bar.set_postfix(fvu=f"{rec['fvu']:.3f}", l0=f"{rec['l0']:.1f}", dead=rec['dead'])
             if step % cfg.ckpt_every == 0 or step == cfg.n_steps:
                 if rank == 0: save_torch(out_dir/'checkpoint.pt', dict(sae=sae.state_dict(), opt=opt.state_dict(), step=step,
-                                                                       last_fired=last_fired, window_fires=window_fires))
+                                                                       last_fired=last_fired, window_fires=windows.fires))
                 if stop_at is not None and step >= stop_at: break
         bar.update(1)
     bar.close()

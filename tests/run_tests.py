@@ -1,8 +1,11 @@
 """Run every notebook's tests (nbdev_test, one notebook at a time) and the pytest suite; print `N passed, N failed`.
 
 nbdev_test prints no counts and exits 0 when no notebook matches, so each notebook is run and counted here.
+With MONOSEMANTIC_NEWCOMER=1 (CI sets it) it first walks the README's first command as a newcomer does: a fresh
+virtual environment, `pip install -e .` without extras, `monosemantic run --preset tiny` to its report; the browser
+test then opens that report (MONOSEMANTIC_NEWCOMER_REPORT).
 """
-import subprocess, sys, time, xml.etree.ElementTree as ET
+import os, subprocess, sys, tempfile, time, xml.etree.ElementTree as ET
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
@@ -16,6 +19,21 @@ def run_notebook(nb):
     if not ok: print((r.stdout + r.stderr)[-6000:], flush=True)
     return ok
 
+def run_newcomer():
+    "The README's first command in a fresh venv without extras; the report's path, or None if it failed."
+    t, d = time.time(), Path(tempfile.mkdtemp(prefix='newcomer-'))
+    steps = [[sys.executable, '-m', 'venv', str(d/'venv')], [str(d/'venv/bin/pip'), 'install', '-q', '-e', str(root)],
+             [str(d/'venv/bin/monosemantic'), 'run', '--preset', 'tiny', '--out', str(d/'run')]]
+    for cmd in steps:
+        r = subprocess.run(cmd, cwd=d, capture_output=True, text=True, env={**os.environ, 'MONOSEMANTIC_CACHE': str(d/'cache')}
+                           if 'run' in cmd else None)
+        if r.returncode:
+            print(f"FAIL newcomer: {' '.join(cmd[-3:])} exited {r.returncode}:\n{(r.stdout + r.stderr)[-3000:]}", flush=True)
+            return None
+    ok = (d/'run'/'report'/'index.html').exists()
+    print(f"{'PASS' if ok else 'FAIL'} newcomer: pip install -e . and monosemantic run --preset tiny ({time.time() - t:.0f} s)", flush=True)
+    return d/'run'/'report'/'index.html' if ok else None
+
 def run_pytest():
     tests = sorted((root/'tests').glob('test_*.py'))
     if not tests: return 0, 0
@@ -28,9 +46,13 @@ def run_pytest():
     return n - bad - int(suite.get('skipped')), bad
 
 start = time.time()
-notebooks = sorted((root/'nbs').glob('*.ipynb'))
-results = [run_notebook(nb) for nb in notebooks]
-passed, failed = sum(results), len(results) - sum(results)
+passed = failed = 0
+if os.environ.get('MONOSEMANTIC_NEWCOMER'):
+    report = run_newcomer()
+    passed, failed = int(report is not None), int(report is None)
+    if report: os.environ['MONOSEMANTIC_NEWCOMER_REPORT'] = str(report)
+results = [run_notebook(nb) for nb in sorted((root/'nbs').glob('*.ipynb'))]
+passed, failed = passed + sum(results), failed + len(results) - sum(results)
 p, f = run_pytest()
 passed, failed = passed + p, failed + f
 if passed + failed == 0: print('no tests ran'); failed = 1
