@@ -41,7 +41,7 @@ def nbs_dir():
 def report_requirements() -> list:
     "What rendering needs and lacks, one line each naming the fix (empty: ready). Checked before a run's first stage."
     missing = [f'the Python package {m} is missing: pip install -e . in the repository (it installs everything the report needs)'
-               for m in ('nbformat', 'nbconvert', 'nbdev', 'execnb', 'ipywidgets') if importlib.util.find_spec(m) is None]
+               for m in ('nbformat', 'nbconvert', 'nbdev', 'execnb', 'ipywidgets', 'pandas', 'matplotlib') if importlib.util.find_spec(m) is None]
     try: nbs_dir()
     except ArtifactError as e: missing.append(str(e))
     npm = cache_dir()/'npm'
@@ -99,7 +99,7 @@ def _page_procs():
             if cell.cell_type != 'code' or not cell.source: return
             if cell.directives_.keys() & {'export', 'exports', 'exporti', 'run'} or imports_only(cell.source) or _is_showdoc(cell):
                 self.k.cell(cell)
-                if self.k.exc: raise ArtifactError(f'{self.nb.path_}: cell {cell.idx_} failed: {self.k.exc!r}\n{cell.source}')
+                if self.k.exc: raise ArtifactError(f'{self.nb.path_}: the cell that begins {cell.source.splitlines()[0]!r} failed: {self.k.exc!r}')
 
     class to_page(Processor):
         "Quarto's part: hide the code of `echo: false` cells, strip the other directives; fold test cells; tidy show_doc."
@@ -184,6 +184,8 @@ th { background: #f6f8fa; } img { max-width: 100%; height: auto; }
                             font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre; }
 .jp-RenderedMarkdown.jp-OutputArea-output h3 { margin: 1.2em 0 0.3em; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 1.05em; }
 .jp-RenderedMarkdown.jp-OutputArea-output { border-left: 3px solid #c8d3e6; padding: 2px 14px; background: #fbfcfe; }
+.jp-RenderedMarkdown pre { background: #f6f8fa; border: 1px solid #e6e9ee; border-radius: 6px; padding: 8px 14px; overflow-x: auto; }
+.jp-RenderedMarkdown code { font-size: 0.92em; }
 details.ms-fold > summary { cursor: pointer; color: #57606a; font-size: 13px; margin: 0.2em 0; }
 a.anchor-link { visibility: hidden; margin-left: 0.3em; text-decoration: none; color: #8c959f; }
 :hover > a.anchor-link { visibility: visible; }

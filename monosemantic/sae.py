@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'PRESETS', 'RECIPES', 'DENSITY_BINS', 'activate', 'SparseAutoencoder', 'synthetic_activations',
-           'TensorSource', 'paper_schedule', 'SAEConfig', 'input_scale_for', 'init_sae', 'resample_dead_features',
-           'batch_metrics', 'summarize', 'loss_recovered', 'evaluate_sae', 'sae_grads', 'sae_step', 'sae_like',
-           'calibrate_threshold', 'save_sae', 'load_sae', 'ResampleWindows', 'train_sae', 'plot_training',
-           'export_saelens', 'import_saelens', 'sae_cli']
+           'TensorSource', 'paper_schedule', 'SAEConfig', 'k_at', 'input_scale_for', 'spread_directions', 'init_sae',
+           'resample_dead_features', 'batch_metrics', 'summarize', 'loss_recovered', 'evaluate_sae', 'sae_grads',
+           'sae_step', 'sae_like', 'calibrate_threshold', 'save_sae', 'load_sae', 'ResampleWindows', 'train_sae',
+           'plot_training', 'export_saelens', 'import_saelens', 'sae_cli']
 
 # %% ../nbs/03_sae.ipynb #cf56c61e
 import argparse, dataclasses, json, math, os, time
@@ -165,6 +165,7 @@ class SAEConfig:
     input_norm: str = 'unit'         # scale inputs to E|x|^2 = 1 ('unit'), to E|x|^2 = d_in ('sqrt_d', Feb 2024), or not ('none')
     init: str = 'kaiming'            # 'kaiming' (2023), 'decoder_transpose' (encoder = decoder^T: April 2024, TopK) or 'data'
                                      # (decoder rows = random centred inputs, encoder = decoder^T: every feature starts on real data)
+                                     # or 'spread' (the same, the inputs chosen k-means++-style: spread over the data, not piled up)
     init_b_dec: str = 'geometric_median'  # 'geometric_median' (paper), 'mean' or 'zero'
     lr: float = 3e-4                 # Adam learning rate (paper/seed: 3e-4)
     lr_warmup: float = 0.0           # fraction of the steps over which lr rises linearly from 0
@@ -178,8 +179,10 @@ class SAEConfig:
     resample_density: float = 0.0    # resample features whose density over the window is at most this (0: silent ones, the paper)
     resample_inputs: int = 819_200   # inputs whose loss decides what a resampled feature is reset to
     resample_scale: float = 0.2      # a resampled feature's encoder norm over the alive ones' mean (paper: 0.2; TopK: 1, to compete)
+    resample_centred: bool = False   # resample toward the input seen from b_dec (as the encoder sees it); the paper: the raw input
     aux_k: int = 0                   # topk, batchtopk: dead features that learn to reconstruct the residual (AuxK); 0: none
     aux_coeff: float = 1 / 32        # weight of the AuxK loss (Gao et al. 2024)
+    k_anneal: float = 0.0            # topk, batchtopk: fraction of the steps over which k falls from 8k to k; 0: k throughout
     log_every: int = 50              # steps between logged metrics (and feature-density windows)
     ckpt_every: int = 500            # steps between checkpoints; a multiple of log_every
     source: str = 'store'            # what the pipeline trains it on: the run's store (in passes) or 'stream' (fresh contexts)
@@ -190,7 +193,7 @@ class SAEConfig:
         for k in ('d_in', 'n_features', 'batch_size', 'n_steps', 'log_every', 'ckpt_every', 'dead_window', 'resample_inputs'):
             if getattr(self, k) <= 0: raise ValueError(f'SAEConfig.{k} must be positive, got {getattr(self, k)}')
         choices = dict(activation=ACTIVATIONS, decoder_norm=('unit', 'penalty'), input_norm=('unit', 'sqrt_d', 'none'),
-                       init=('kaiming', 'decoder_transpose', 'data'), init_b_dec=('geometric_median', 'mean', 'zero'),
+                       init=('kaiming', 'decoder_transpose', 'data', 'spread'), init_b_dec=('geometric_median', 'mean', 'zero'),
                        source=('store', 'stream'))
         for k, ok in choices.items():
             if getattr(self, k) not in ok: raise ValueError(f'SAEConfig.{k} must be one of {ok}, got {getattr(self, k)!r}')
@@ -201,6 +204,7 @@ class SAEConfig:
             if not 0 < self.k <= self.n_features: raise ValueError(f'SAEConfig.k must be in 1..n_features for {self.activation}, got {self.k}')
             if self.decoder_norm != 'unit': raise ValueError(f"SAEConfig.decoder_norm='penalty' needs activation='relu'")
         if self.resample_scale <= 0: raise ValueError(f'SAEConfig.resample_scale must be positive, got {self.resample_scale}')
+        if self.k_anneal and self.activation == 'relu': raise ValueError('SAEConfig.k_anneal needs activation topk or batchtopk')
         if self.aux_k < 0 or self.aux_coeff < 0: raise ValueError('SAEConfig.aux_k and aux_coeff must be >= 0')
         if self.ckpt_every % self.log_every: raise ValueError('SAEConfig.ckpt_every must be a multiple of log_every (checkpoints follow a log)')
         if self.resample_at and max(self.resample_at) > 0.8 * self.n_steps:
@@ -226,6 +230,10 @@ class SAEConfig:
         return dataclasses.replace(PRESETS[name], **kw)
 
 
+def k_at(cfg, step):
+    "TopK's k at `step`: falling linearly from 8k to k over the first `k_anneal` of the steps (more features learn early)."
+    return max(cfg.k, round(cfg.k + 7 * cfg.k * (1 - step / max(1, cfg.k_anneal * cfg.n_steps)))) if cfg.k_anneal else cfg.k
+
 def _preset(n_steps, batch_size, resample_batches, first=0.025, **kw):
     at, window = paper_schedule(n_steps, first=first)
     return SAEConfig(n_steps=n_steps, batch_size=batch_size, resample_at=at, dead_window=window,
@@ -238,7 +246,8 @@ PRESETS = {
 }
 
 _PLAIN = dict(activation='relu', k=0, decoder_norm='unit', pre_bias=True, input_norm='unit', init='kaiming', init_b_dec='geometric_median',
-              lr_warmup=0.0, lr_decay=0.0, l1_warmup=0.0, grad_clip=0.0, resample_density=0.0, resample_scale=0.2, aux_k=0)
+              lr_warmup=0.0, lr_decay=0.0, l1_warmup=0.0, grad_clip=0.0, resample_density=0.0, resample_scale=0.2,
+              resample_centred=False, aux_k=0, k_anneal=0.0)
 
 def _resampling(c, first=0.125, n=4): return dict(zip(('resample_at', 'dead_window'), paper_schedule(c.n_steps, n, first=first)))
 
@@ -259,10 +268,26 @@ def input_scale_for(stats, target=1.0):
     ms = stats['mean_norm'] ** 2 + stats.get('norm_std', 0.0) ** 2
     return math.sqrt(target / ms) if ms > 0 else 1.0
 
+def spread_directions(x,                 # [n, d] candidate unit vectors
+                      n: int,            # how many to choose
+                      generator=None,
+                      rounds: int = 32,  # chosen in this many batches, each drawn given the ones before
+                     ):
+    "n of the rows of x chosen as k-means++ seeds on the sphere: each batch drawn in proportion to the distance² to the nearest chosen."
+    chosen, best = [], torch.full((len(x),), -1.)                      # best: each candidate's cosine to its nearest chosen row
+    for r in range(rounds):
+        m = n * (r + 1) // rounds - n * r // rounds
+        w = (1 - best).clamp(min=0)                                     # 2(1 - cos) is the squared distance between unit vectors
+        if chosen: w[torch.cat(chosen)] = 0
+        pick = torch.multinomial(w, m, replacement=False, generator=generator)
+        chosen.append(pick)
+        best = torch.maximum(best, (x @ x[pick].T).max(1).values)
+    return x[torch.cat(chosen)]
+
 def init_sae(source, cfg: SAEConfig) -> SparseAutoencoder:
     "A fresh SAE for `source`, initialised as `cfg` prescribes (the same on every DDP rank: seeded)."
     if source.d != cfg.d_in: raise ValueError(f'the source holds vectors of width {source.d} but SAEConfig.d_in is {cfg.d_in}')
-    sae = SparseAutoencoder(cfg.d_in, cfg.n_features, cfg.activation, cfg.k, cfg.pre_bias,
+    sae = SparseAutoencoder(cfg.d_in, cfg.n_features, cfg.activation, k_at(cfg, 0) if cfg.activation != 'relu' else 0, cfg.pre_bias,
                             generator=torch.Generator().manual_seed(cfg.seed))
     stats = source.stats()
     with torch.no_grad():
@@ -270,12 +295,13 @@ def init_sae(source, cfg: SAEConfig) -> SparseAutoencoder:
         sae.input_scale.fill_(scale)
         if cfg.init_b_dec != 'zero':
             sae.b_dec.copy_(torch.as_tensor(stats['geometric_median' if cfg.init_b_dec == 'geometric_median' else 'mean']).float() * scale)
-        if cfg.init == 'data':   # each feature starts as the direction of one input, seen from the decoder bias
-            x = source.sample(cfg.n_features, seed=cfg.seed + 1) * scale
-            sae.W_dec.copy_(F.normalize(x - (sae.b_dec if cfg.init_b_dec != 'zero' else x.mean(0)), dim=1))
+        if cfg.init in ('data', 'spread'):   # each feature starts as the direction of one input, seen from the decoder bias
+            x = source.sample(min(len(source), cfg.n_features * (16 if cfg.init == 'spread' else 1)), seed=cfg.seed + 1) * scale
+            x = F.normalize(x - (sae.b_dec if cfg.init_b_dec != 'zero' else x.mean(0)), dim=1)
+            sae.W_dec.copy_(x if cfg.init == 'data' else spread_directions(x, cfg.n_features, torch.Generator().manual_seed(cfg.seed)))
         if cfg.init != 'kaiming':   # a free decoder starts small (April 2024), a unit one at norm 1
             sae.W_dec.mul_(0.1 if cfg.decoder_norm == 'penalty' else 1.0); sae.W_enc.copy_(sae.W_dec.T)
-        if cfg.init == 'data':      # data-aligned features overlap: scale the encoder so the first reconstructions fit best
+        if cfg.init in ('data', 'spread'):   # data-aligned features overlap: scale the encoder so the first reconstructions fit best
             x = source.sample(min(len(source), 8192), seed=cfg.seed + 2)
             r = sae.decode(sae.encode(x)) * scale - sae.b_dec                    # [n, d] scaled units, around b_dec
             sae.W_enc.mul_(((x * scale - sae.b_dec) * r).sum() / r.pow(2).sum().clamp_min(1e-30))
@@ -290,6 +316,7 @@ def resample_dead_features(sae: SparseAutoencoder,   # the SAE to repair, in pla
                            generator: torch.Generator | None = None,
                            batch_size: int = 8192,
                            encoder_scale: float = 0.2,  # new encoder rows' norm, relative to the alive rows' mean norm
+                           centred: bool = False,       # point at the input seen from b_dec (as the encoder sees it), not from 0
                           ):
     "Reset dead features toward inputs sampled with probability proportional to their squared reconstruction loss (Bricken et al. 2023)."
     idx = dead.nonzero().squeeze(1)
@@ -299,7 +326,7 @@ def resample_dead_features(sae: SparseAutoencoder,   # the SAE to repair, in pla
     p = loss.pow(2)
     if p.sum() <= 0: p = torch.ones_like(p)
     pick = torch.multinomial(p, len(idx), replacement=len(idx) > (p > 0).sum().item(), generator=generator)
-    new = F.normalize(xs[pick], dim=1)                                              # [n_dead, d]
+    new = F.normalize(xs[pick] - (sae.b_dec if centred else 0), dim=1)              # [n_dead, d]
     alive = ~dead
     enc_norm = sae.W_enc[:, alive].norm(dim=0).mean() if alive.any() else torch.tensor(1.0)
     sae.W_dec[idx] = new
@@ -435,6 +462,7 @@ def sae_grads(sae, x, lam=0.0, decoder_norm='unit', dead=None, aux_k=0, aux_coef
 def sae_step(sae, opt, x, cfg, step, world_size=1, dead=None):
     "One optimizer step on a batch x [B, d] (raw units); returns the batch's metric sums [6] and how often each feature fired [F]."
     lr, lam = _schedule(cfg, step)
+    if cfg.k_anneal: sae.k = k_at(cfg, step)
     for g in opt.param_groups: g['lr'] = lr
     sums, counts = sae_grads(sae, x, lam if cfg.activation == 'relu' else 0.0, cfg.decoder_norm, dead, cfg.aux_k, cfg.aux_coeff)
     if world_size > 1:
@@ -548,7 +576,8 @@ def train_sae(source,                 # activations: anything with the store int
             low = windows.low(step, cfg.batch_size, cfg.resample_density)
             inputs = source.sample(cfg.resample_inputs, seed=cfg.seed * 1_000_003 + step)  # same subset on every rank
             idx = resample_dead_features(sae, opt, low, inputs, torch.Generator().manual_seed(cfg.seed * 1_000_003 + step),
-                                         batch_size=cfg.batch_size, encoder_scale=cfg.resample_scale)
+                                         batch_size=cfg.batch_size, encoder_scale=cfg.resample_scale,
+                                         centred=cfg.resample_centred)
             last_fired[idx] = step  # a revived feature gets a fresh window
             if rank == 0 and progress: bar.write(f'step {step}: resampled {len(idx)} features')
             if rank == 0: _append(out_dir/'metrics.jsonl', dict(step=step, resampled=len(idx)), wb)
