@@ -719,7 +719,9 @@ def output_paths(texts: list, out) -> list:
 
 def _size(nbytes): return next(f'{nbytes / 1000**i:.1f} {u}' for i, u in ((3, 'GB'), (2, 'MB'), (1, 'kB'), (0, 'B')) if nbytes >= 1000**i or i == 0)
 
-def activations_cli(args, show=None) -> list:
+def activations_cli(args,       # run, text (paths, - for stdin), out, dense, neurons: the flags of chapter 06
+                    show=None,  # called with (the TextActivations read back, the text's name) after each: --show
+                   ) -> list:   # the .npz paths written
     "`monosemantic activations`: each `--text` file's activations to its .npz (`output_paths`), with one model load for all."
     # Every text is read and every output named before the model loads: a bad file or flag fails fast, nothing written.
     outs = output_paths(args.text, args.out)

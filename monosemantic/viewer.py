@@ -323,7 +323,7 @@ def terminal_view(acts,                  # a TextActivations (`analysis.load_act
         lines.append((f'{i:>5}  {_fit(_term(p) or "…", 14)}  ' + ''.join(feature(j, a) for j, a in f.top(i, k))).rstrip())
     mx, count = f.max(), np.bincount(f.index, minlength=f.n_features)
     best = [int(j) for j in np.argsort(-mx, kind='stable')[:5] if mx[j] > 0]
-    if best: lines.append(_fit('most active in the text: id, max activation, on how many tokens, top tokens', width).rstrip())
+    if best: lines += ['', _fit('most active in the text: id, max activation, on how many tokens, top tokens', width).rstrip()]
     for j in best:
         head = f'  {j:>{idw}} {_act(float(mx[j])):>5} {count[j]:>7,}  '
         lines.append((bold(head) + dim(_fit(tops(j, 8), width - len(head)))).rstrip())
