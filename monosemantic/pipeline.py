@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['STAGES', 'PRESETS', 'add_config_args', 'config_from_args', 'FamilyConfig', 'StudyConfig', 'parse_variant',
            'stage_configs', 'variant_config', 'run_study', 'run_pipeline', 'cmd_data', 'cmd_run', 'cmd_collect',
-           'cmd_report', 'build_parser', 'main']
+           'cmd_report', 'build_parser', 'main', 'cmd_activations']
 
 # %% ../nbs/06_pipeline.ipynb #5b945bde
 import argparse, contextlib, dataclasses, datetime, json, re, sys, time, typing
@@ -290,11 +290,25 @@ def _stage_parsers(sub):
     for a, h in (('--model', 'transformer directory'), ('--data', 'token shard directory'), ('--out', 'store directory')):
         sp.add_argument(a, required=True, type=Path, help=h)
     add_config_args(sp, ActivationConfig); sp.set_defaults(func=cmd_collect)
-    sp = sub.add_parser('activations', help='feature and neuron activations of any text file')
-    sp.add_argument('--run', required=True, type=Path, help='a finished run directory')
-    sp.add_argument('--text', required=True, type=Path, help='a UTF-8 text file')
-    sp.add_argument('--out', required=True, type=Path, help='output .npz (tokens, features, neurons)')
-    sp.set_defaults(func=lambda args: __import__('monosemantic.analysis').analysis.activations_cli(args))
+    sp = sub.add_parser('activations', help='feature activations of any text: a sparse .npz each, and a view in the terminal',
+                        formatter_class=argparse.RawDescriptionHelpFormatter, description=(
+        "Feature activations of UTF-8 texts under a run's transformer and SAE, one model load for all the texts.\n"
+        "Each text's .npz holds tokens [n], n_features, and the features as CSR arrays feature_indptr [n+1],\n"
+        "feature_index [nnz], feature_value [nnz]; monosemantic.analysis.load_activations reads it."),
+        epilog='examples:\n'
+               '  monosemantic activations --run runs/default --text a.txt --out a.npz --show\n'
+               '  cat a.txt | monosemantic activations --run runs/default --text - --out a.npz\n'
+               '  monosemantic activations --run runs/default --text docs/*.txt --out acts   # acts/NAME.npz each')
+    sp.add_argument('--run', required=True, type=Path, help='a finished run directory (its analysis/ gives --show the top tokens)')
+    sp.add_argument('--text', required=True, type=Path, nargs='+', metavar='FILE', help='UTF-8 text files; - reads standard input')
+    sp.add_argument('--out', required=True, type=Path,
+                    help='for one text, a path ending in .npz; otherwise a directory, where each text goes to NAME.npz (stdin.npz for -)')
+    sp.add_argument('--dense', action='store_true',
+                    help='features as one dense float32 array `features` [n, n_features]: 16 KB a token at 4,096 features, ~100x the sparse')
+    sp.add_argument('--neurons', action='store_true', help="also the MLP's activations `neurons` [n, d_mlp] float32: 2 KB a token at d_mlp 512")
+    sp.add_argument('--show', nargs='?', const=200, type=int, metavar='N',
+                    help="print each text's first N tokens (default 200), each with its strongest features and their top tokens")
+    sp.set_defaults(func=cmd_activations)
     for name, module, fn, help in (('train', 'transformer', 'train_cli', 'train the transformer (runs under torchrun)'),
                                    ('sae', 'sae', 'sae_cli', 'train a sparse autoencoder (runs under torchrun)')):
         sp = sub.add_parser(name, help=help, add_help=False)
@@ -314,3 +328,15 @@ def main(argv=None):
     except ValueError as e: parser.error(str(e))  # a config that rejects its values: exit 2, nothing written
     except ArtifactError as e:
         print(f'monosemantic: error: {e}', file=sys.stderr); sys.exit(1)
+
+# %% ../nbs/06_pipeline.ipynb #e960296c
+def cmd_activations(args):
+    "Feature activations of texts (`analysis.activations_cli`); with --show, each text in the terminal (`viewer.terminal_view`)."
+    from monosemantic.analysis import activations_cli
+    if not args.show: return activations_cli(args)
+    import os, shutil
+    from monosemantic.viewer import feature_top_tokens, terminal_view
+    top, tty = feature_top_tokens(args.run/'analysis'), sys.stdout.isatty()
+    width = shutil.get_terminal_size((100, 24)).columns if tty else 100   # a pipe or a file gets 100 columns, no colour
+    color = tty and 'NO_COLOR' not in os.environ and os.environ.get('TERM') != 'dumb'
+    return activations_cli(args, show=lambda acts, name: print(terminal_view(acts, top, name, args.show, width=width, color=color) + '\n'))

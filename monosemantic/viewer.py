@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['EMBED_JS', 'LEVELS', 'val_tokens', 'windows', 'token_str', 'UnitData', 'search_units', 'neighbours', 'shade',
-           'tokens_html', 'hist_svg', 'unit_html', 'FeatureViewer', 'TextViewer', 'save_widget_html',
-           'write_feature_site']
+           'tokens_html', 'hist_svg', 'unit_html', 'FeatureViewer', 'TextViewer', 'feature_top_tokens', 'token_pieces',
+           'terminal_view', 'save_widget_html', 'write_feature_site']
 
 # %% ../nbs/05_viewer.ipynb #ac87db1a
-import base64, html, json, shutil, string
+import base64, codecs, html, json, shutil, string, unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -236,7 +236,7 @@ class FeatureViewer(widgets.VBox):
 class TextViewer(widgets.VBox):
     "Type a text; see which features fire on each token."
     def __init__(self,
-                 activations,           # callable: text -> dict(tokens [n] int, features [n, F] float)
+                 activations,           # callable: text -> TextActivations (`analysis.text_activations` with a run's model and SAE)
                  text: str = '',        # shown first
                  viewer: FeatureViewer | None = None,  # opened on the chosen feature
                  n_top: int = 3,        # strongest features listed per token
@@ -253,24 +253,81 @@ class TextViewer(widgets.VBox):
         self.run()
 
     def run(self):
-        r = self.activations(self.text.value) if self.text.value else dict(tokens=np.zeros(0, int), features=np.zeros((0, 0)))
-        self.result = dict(tokens=np.asarray(r['tokens']), features=np.asarray(r['features'], dtype=np.float32))
-        f = self.result['features']
-        mx = f.max(0) if len(f) else np.zeros(0)
+        r = self.activations(self.text.value) if self.text.value else None
+        self.tokens, self.features = (np.asarray(r.tokens), r.sparse()) if r is not None else (np.zeros(0, np.int64), None)
+        mx = self.features.max() if r is not None else np.zeros(0)
         best = [int(i) for i in np.argsort(-mx, kind='stable')[:50] if mx[i] > 0]
         with self.pick.hold_trait_notifications():
             self.pick.options = [(f'{i}  (max {mx[i]:.3g})', i) for i in best]
         self.render()
 
     def render(self):
-        t, f, c = self.result['tokens'], self.result['features'], self.pick.value
+        t, f, c = self.tokens, self.features, self.pick.value
         if not len(t): self.page.value = '<i>no tokens</i>'; return
-        acts = f[:, c] if c is not None else np.zeros(len(t))
+        acts = f.column(c) if c is not None else np.zeros(len(t))
         rows = ''.join(f'<tr><td class="ms-text">{html.escape(token_str(int(tok)))}</td><td>'
-                       + ', '.join(f'{j} ({row[j]:.3g})' for j in np.argsort(-row, kind='stable')[:self.n_top] if row[j] > 0)
-                       + '</td></tr>' for tok, row in zip(t, f))
+                       + ', '.join(f'{j} ({a:.3g})' for j, a in f.top(i, self.n_top)) + '</td></tr>' for i, tok in enumerate(t))
         self.page.value = (_CSS + f'<div class="ms-unit"><div>{tokens_html(t.tolist(), acts.tolist(), acts.max(initial=0))}</div>'
                            f'<h4>Strongest features per token</h4><table>{rows}</table></div>')
+
+# %% ../nbs/05_viewer.ipynb #5356bfc8
+def feature_top_tokens(analysis_dir) -> np.ndarray | None:
+    "[F, m] each feature's most frequent tokens when it fires (the analysis' `top_token_ids`, -1 padded); None without one."
+    p = Path(analysis_dir)/'features.npz'
+    if not p.exists(): return None
+    with np.load(p) as z: return z['top_token_ids']
+
+def token_pieces(ids) -> list:
+    "Each token's text in a run of tokens: a character split across tokens shows on the token that completes it."
+    piece, enc = codecs.getincrementaldecoder('utf-8')(errors='replace').decode, gpt2_encoding()
+    return [piece(enc.decode_single_token_bytes(int(t))) for t in ids]
+
+def _term(s: str) -> str:   # text for a terminal: newlines as ⏎, other control characters escaped, spaces as ·
+    return ''.join(c if c.isprintable() else repr(c)[1:-1] for c in s.replace('\n', '⏎')).replace(' ', '·')
+
+def _cells(s: str) -> int:   # terminal columns: East Asian wide characters take two, combining marks none
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in 'WF' else 1 for c in s)
+
+def _fit(s: str, w: int) -> str:   # s in exactly w columns, cut with …
+    if _cells(s) > w:
+        while s and _cells(s) > w - 1: s = s[:-1]
+        s += '…'
+    return s + ' ' * max(0, w - _cells(s))
+
+def _act(a: float) -> str: return f'{a:.1f}' if a >= 1 else f'{a:.2f}'[1:]
+
+def terminal_view(acts,                  # a TextActivations (`analysis.load_activations`)
+                  top_tokens=None,       # [F, m] the features' top tokens (`feature_top_tokens`); None: ids only
+                  title: str = 'text',
+                  n_tokens: int = 200,   # tokens listed, from the start
+                  k: int = 3,            # strongest features per token
+                  width: int = 100,      # terminal columns
+                  color: bool = False,   # ANSI bold and dim, for a terminal only
+                 ) -> str:
+    "The text a token a line, with its k strongest features, each with its top tokens; then the features most active in it."
+    f, n = acts.sparse(), len(acts.tokens)
+    bold, dim = (lambda s: f'\x1b[1m{s}\x1b[0m', lambda s: f'\x1b[2m{s}\x1b[0m') if color else (str, str)
+    tops = lambda j, m: '' if top_tokens is None else ' '.join(_term(token_str(int(t))) for t in top_tokens[j][:m] if t >= 0)
+    idw = len(str(f.n_features - 1))
+    slot = max(idw + 8, (width - 23) // k)   # a feature: id, activation, its top tokens, two spaces
+    def feature(j, a):
+        head = f'{j:>{idw}} {_act(a):>4} '
+        return bold(head[:idw]) + head[idw:] + dim(_fit(tops(j, 4), slot - len(head) - 2)) + '  '
+    shown = min(n, n_tokens)
+    stats = (f'{n:,} tokens, {len(f.index) / max(n, 1):.1f} active features a token'
+             + (f'; the first {shown:,} below (--show N for more)' if shown < n else ''))
+    lines = ([f'{title}: {stats}'] if _cells(f'{title}: {stats}') <= width else [f'{title}:', f'  {stats}']) + [
+             _fit('  pos  token           strongest features: id, activation, its top tokens   (· a space, ⏎ a newline)', width).rstrip()]
+    if top_tokens is None: lines.append('(no analysis in the run: features without their top tokens)')
+    for i, p in enumerate(token_pieces(acts.tokens[:shown])):   # '…': the start of a character the next token ends
+        lines.append((f'{i:>5}  {_fit(_term(p) or "…", 14)}  ' + ''.join(feature(j, a) for j, a in f.top(i, k))).rstrip())
+    mx, count = f.max(), np.bincount(f.index, minlength=f.n_features)
+    best = [int(j) for j in np.argsort(-mx, kind='stable')[:5] if mx[j] > 0]
+    if best: lines += ['', _fit('most active in the text: id, max activation, on how many tokens, top tokens', width).rstrip()]
+    for j in best:
+        head = f'  {j:>{idw}} {_act(float(mx[j])):>5} {count[j]:>7,}  '
+        lines.append((bold(head) + dim(_fit(tops(j, 8), width - len(head)))).rstrip())
+    return '\n'.join(lines)
 
 # %% ../nbs/05_viewer.ipynb #c1e5a90f
 EMBED_JS = ('@jupyter-widgets/html-manager@1.0.15', 'jupyter-widgets-html-manager-1.0.15.tgz',
