@@ -46,10 +46,11 @@ class SparseAutoencoder(nn.Module):
     def __init__(self,
                  d_in: int,                 # width of the activations it reads (d_mlp)
                  n_features: int,           # dictionary size F
+                 generator: torch.Generator | None = None,  # for a reproducible init
+                 *,
                  activation: str = 'relu',  # one of ACTIVATIONS
                  k: int = 0,                # topk, batchtopk: active features per token
                  pre_bias: bool = True,     # subtract b_dec before encoding (the paper); False: Anthropic's Feb 2024 update
-                 generator: torch.Generator | None = None,  # for a reproducible init
                 ):
         super().__init__()
         if activation not in ACTIVATIONS: raise ValueError(f'activation must be one of {ACTIVATIONS}, got {activation!r}')
@@ -287,8 +288,8 @@ def spread_directions(x,                 # [n, d] candidate unit vectors
 def init_sae(source, cfg: SAEConfig) -> SparseAutoencoder:
     "A fresh SAE for `source`, initialised as `cfg` prescribes (the same on every DDP rank: seeded)."
     if source.d != cfg.d_in: raise ValueError(f'the source holds vectors of width {source.d} but SAEConfig.d_in is {cfg.d_in}')
-    sae = SparseAutoencoder(cfg.d_in, cfg.n_features, cfg.activation, k_at(cfg, 0) if cfg.activation != 'relu' else 0, cfg.pre_bias,
-                            generator=torch.Generator().manual_seed(cfg.seed))
+    sae = SparseAutoencoder(cfg.d_in, cfg.n_features, torch.Generator().manual_seed(cfg.seed), activation=cfg.activation,
+                            k=k_at(cfg, 0) if cfg.activation != 'relu' else 0, pre_bias=cfg.pre_bias)
     stats = source.stats()
     with torch.no_grad():
         scale = {'unit': input_scale_for(stats), 'sqrt_d': input_scale_for(stats, cfg.d_in), 'none': 1.0}[cfg.input_norm]
@@ -508,8 +509,8 @@ def load_sae(path) -> SparseAutoencoder:
         raise ArtifactError(f'{path}: unreadable ({e}); it is truncated or corrupted, delete it and rerun the SAE stage') from None
     if 'sha256' in meta and _sorted_sha256(state) != meta['sha256']:
         raise ArtifactError(f'{path}: its tensors differ from the checksum stored with them (corrupted); delete it and rerun the SAE stage')
-    sae = SparseAutoencoder(int(meta['d_in']), int(meta['n_features']), meta.get('activation', 'relu'), int(meta.get('k', 0)),
-                            bool(int(meta.get('pre_bias', 1))))
+    sae = SparseAutoencoder(int(meta['d_in']), int(meta['n_features']), activation=meta.get('activation', 'relu'),
+                            k=int(meta.get('k', 0)), pre_bias=bool(int(meta.get('pre_bias', 1))))
     sae.load_state_dict(state)
     return sae
 
