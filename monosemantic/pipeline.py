@@ -8,7 +8,7 @@ __all__ = ['STAGES', 'PRESETS', 'add_config_args', 'config_from_args', 'FamilyCo
            'cmd_report', 'build_parser', 'main', 'cmd_activations']
 
 # %% ../nbs/06_pipeline.ipynb #5b945bde
-import argparse, contextlib, dataclasses, datetime, json, re, sys, time, typing
+import argparse, contextlib, dataclasses, datetime, json, os, re, sys, time, typing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,7 +201,8 @@ def run_pipeline(run_dir, preset='default', overrides=None, progress=True, repor
         stage('sae', lambda: train_sae(source(), sdir, cfgs['sae'], progress=progress), every_rank=True)
         stage('families', lambda: [train_sae(source(), run_dir/'families'/f'sae_{n}', dataclasses.replace(cfgs['sae'], n_features=n),
                                              progress=progress) for n in cfgs['families'].sizes], every_rank=True)
-        if world > 1: torch.distributed.destroy_process_group()   # what follows is rank 0's alone
+        if world > 1:   # what follows is rank 0's alone: its SAE trainings (the study) must not look for the other ranks
+            torch.distributed.destroy_process_group(); os.environ['WORLD_SIZE'] = '1'
         if not lead: return None
         model, sae = load_model(tdir).eval(), load_sae(sdir).eval()
         stage('analysis', lambda: analyze(model, sae, data, run_dir/'analysis', cfgs['analysis'], progress=progress))

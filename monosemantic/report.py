@@ -82,6 +82,11 @@ def run_env(run_dir, cwd):
 # %% ../nbs/07_report.ipynb #4d2a8480
 _SOURCE_LINK = re.compile(r'^\[source\]\([^)]*\)\{[^}]*\}\s*$', re.MULTILINE)   # show_doc's Quarto link to GitHub
 
+def _widgets() -> dict:
+    "The ipywidgets alive in this process, by model id."
+    from ipywidgets.widgets.widget import _instances
+    return dict(_instances)
+
 def _page_procs():
     "nbdev's documentation processors (nbdev 2.4's `FilterDefaults`), with `exec_page` for `exec_show_docs` and `to_page` last."
     from execnb.shell import CaptureShell
@@ -95,6 +100,11 @@ def _page_procs():
         def begin(self):
             self.k = CaptureShell()
             self.k.run_cell('from nbdev.showdoc import show_doc')
+            self.widgets_before = set(_widgets())
+        def end(self):   # the state of the widgets the page shows, saved in it as Jupyter saves it: they render without a kernel
+            from ipywidgets import Widget
+            if new := [w for i, w in _widgets().items() if i not in self.widgets_before]:
+                self.nb.metadata['widgets'] = {'application/vnd.jupyter.widget-state+json': Widget.get_manager_state(widgets=new)}
         def __call__(self, cell):
             if cell.cell_type != 'code' or not cell.source: return
             if cell.directives_.keys() & {'export', 'exports', 'exporti', 'run'} or imports_only(cell.source) or _is_showdoc(cell):
@@ -104,7 +114,8 @@ def _page_procs():
     class to_page(Processor):
         "Quarto's part: hide the code of `echo: false` cells, strip the other directives; fold test cells; tidy show_doc."
         def __call__(self, cell):
-            if cell.cell_type != 'code': return
+            cell.pop('has_sd', None)   # add_show_docs' mark: not a notebook field (nbformat would log the page invalid)
+            if cell.cell_type != 'code': return [cell.pop(k, None) for k in ('outputs', 'execution_count')]   # read_nb's, on markdown
             lines, tags = cell.source.splitlines(), cell.metadata.setdefault('tags', [])
             if any(re.match(r'#\|\s*echo:\s*false', l) for l in lines): tags.append('remove_input')
             cell.source = '\n'.join(l for l in lines if not l.startswith('#|')).strip()
@@ -141,7 +152,9 @@ _TEMPLATE = '''{%- extends 'base.html.j2' -%}
 <title>{{ resources.metadata.name | e }} · monosemantic</title>
 <link rel="stylesheet" href="style.css">
 {% for css in resources.inlining.css -%}<style>{{ css }}</style>{% endfor %}
-<script>window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']]}, svg: {fontCache: 'global'}};</script>
+<script>window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']]}, svg: {fontCache: 'global'},
+  // the widgets' HTML manager typesets labels with MathJax 2's Hub.Queue: the same through MathJax 3's API
+  Hub: {Queue: () => {}}, startup: {ready() { MathJax.startup.defaultReady(); MathJax.Hub = {Queue: a => MathJax.typesetPromise([a[2]])}; }}};</script>
 <script src="mathjax.js" async></script>
 <script src="require.js"></script>
 {% if "widgets" in nb.metadata %}{{ jupyter_widgets('', '', 'embed-amd.js') }}{% endif %}
@@ -155,7 +168,7 @@ _TEMPLATE = '''{%- extends 'base.html.j2' -%}
 {% block body_footer %}</main>
 </body>
 {% endblock body_footer %}
-{% block footer %}</html>{% endblock footer %}
+{% block footer %}{{ super() }}</html>{% endblock footer %}
 {% block input_group -%}
 {%- if 'ms-fold' in cell.metadata.get('tags', []) -%}
 <details class="ms-fold"><summary>tests</summary>{{ super() }}</details>
@@ -354,12 +367,12 @@ def store_run_outputs(run_dir, chapters=None):
         nbdev_clean(fname=str(path))
 
 def _cell_options(source):
-    return {m[1]: m[2].strip() for m in re.finditer(r'^#\|\s*([\w-]+)(?::\s*(.*))?$', source, re.MULTILINE)} if source else {}
+    return {m[1]: (m[2] or '').strip() for m in re.finditer(r'^#\|\s*([\w-]+)(?::\s*(.*))?$', source, re.MULTILINE)} if source else {}
 
 def write_readme(index=None,   # the index notebook (default: nbs/index.ipynb)
                  out=None,     # the README (default: README.md beside nbs/)
                 ) -> Path:
-    "Write README.md from index.ipynb: markdown as is, code and its stored text output, `echo: false` cells' output only."
+    "Write README.md from index.ipynb: markdown as is, code and its stored text and markdown output, `echo: false` cells' output only."
     import nbformat
     index = Path(index or nbs_dir()/'index.ipynb'); out = Path(out or index.parent.parent/'README.md')
     parts = []
@@ -368,5 +381,6 @@ def write_readme(index=None,   # the index notebook (default: nbs/index.ipynb)
         if c.cell_type != 'code' or 'hide' in (opts := _cell_options(c.source)): continue
         if opts.get('echo') != 'false': parts.append('```python\n' + '\n'.join(l for l in c.source.splitlines() if not l.startswith('#|')) + '\n```')
         if text := ''.join(o.get('text', '') for o in c.outputs if o.output_type == 'stream').rstrip(): parts.append(f'```\n{text}\n```')
+        parts += [''.join(o.data['text/markdown']) for o in c.outputs if 'text/markdown' in o.get('data', {})]   # computed prose
     with atomic_write(out, 'w') as f: f.write('\n\n'.join(parts) + '\n')
     return out

@@ -181,6 +181,8 @@ class SAEConfig:
     resample_inputs: int = 819_200   # inputs whose loss decides what a resampled feature is reset to
     resample_scale: float = 0.2      # a resampled feature's encoder norm over the alive ones' mean (paper: 0.2; TopK: 1, to compete)
     resample_centred: bool = False   # resample toward the input seen from b_dec (as the encoder sees it); the paper: the raw input
+    resample_threshold: float = 0.0  # > 0: a revived feature fires only where its input projects at least this share of its
+                                     # target's, and starts with ordinary Adam steps; 0: the paper (zero bias, zeroed moments)
     aux_k: int = 0                   # topk, batchtopk: dead features that learn to reconstruct the residual (AuxK); 0: none
     aux_coeff: float = 1 / 32        # weight of the AuxK loss (Gao et al. 2024)
     k_anneal: float = 0.0            # topk, batchtopk: fraction of the steps over which k falls from 8k to k; 0: k throughout
@@ -248,7 +250,7 @@ PRESETS = {
 
 _PLAIN = dict(activation='relu', k=0, decoder_norm='unit', pre_bias=True, input_norm='unit', init='kaiming', init_b_dec='geometric_median',
               lr_warmup=0.0, lr_decay=0.0, l1_warmup=0.0, grad_clip=0.0, resample_density=0.0, resample_scale=0.2,
-              resample_centred=False, aux_k=0, k_anneal=0.0)
+              resample_centred=False, resample_threshold=0.0, aux_k=0, k_anneal=0.0)
 
 def _resampling(c, first=0.125, n=4): return dict(zip(('resample_at', 'dead_window'), paper_schedule(c.n_steps, n, first=first)))
 
@@ -318,6 +320,7 @@ def resample_dead_features(sae: SparseAutoencoder,   # the SAE to repair, in pla
                            batch_size: int = 8192,
                            encoder_scale: float = 0.2,  # new encoder rows' norm, relative to the alive rows' mean norm
                            centred: bool = False,       # point at the input seen from b_dec (as the encoder sees it), not from 0
+                           threshold: float = 0.0,      # > 0: fire only where the input projects >= this share of the target's
                           ):
     "Reset dead features toward inputs sampled with probability proportional to their squared reconstruction loss (Bricken et al. 2023)."
     idx = dead.nonzero().squeeze(1)
@@ -332,10 +335,13 @@ def resample_dead_features(sae: SparseAutoencoder,   # the SAE to repair, in pla
     enc_norm = sae.W_enc[:, alive].norm(dim=0).mean() if alive.any() else torch.tensor(1.0)
     sae.W_dec[idx] = new
     sae.W_enc[:, idx] = (new * encoder_scale * enc_norm).T
-    sae.b_enc[idx] = 0.
+    # With a zero bias a revived feature fires on every input on its side of b_dec: many at once swamp the reconstruction
+    sae.b_enc[idx] = -threshold * (sae.pre_activations(inputs[pick])[torch.arange(len(idx)), idx] - sae.b_enc[idx]) if threshold else 0.
     for p_, sl in ((sae.W_dec, (idx,)), (sae.W_enc, (slice(None), idx)), (sae.b_enc, (idx,))):
-        for key in ('exp_avg', 'exp_avg_sq'):
-            if key in optimizer.state.get(p_, {}): optimizer.state[p_][key][sl] = 0.
+        state = optimizer.state.get(p_, {})
+        if 'exp_avg' in state: state['exp_avg'][sl] = 0.
+        if 'exp_avg_sq' in state:  # zeroed (the paper), Adam's first steps are several times lr: threshold > 0 starts them ordinary
+            v = state['exp_avg_sq']; v[sl] = v.mean() if threshold else 0.
     return idx
 
 # %% ../nbs/03_sae.ipynb #fd3566a9
@@ -578,7 +584,7 @@ def train_sae(source,                 # activations: anything with the store int
             inputs = source.sample(cfg.resample_inputs, seed=cfg.seed * 1_000_003 + step)  # same subset on every rank
             idx = resample_dead_features(sae, opt, low, inputs, torch.Generator().manual_seed(cfg.seed * 1_000_003 + step),
                                          batch_size=cfg.batch_size, encoder_scale=cfg.resample_scale,
-                                         centred=cfg.resample_centred)
+                                         centred=cfg.resample_centred, threshold=cfg.resample_threshold)
             last_fired[idx] = step  # a revived feature gets a fresh window
             if rank == 0 and progress: bar.write(f'step {step}: resampled {len(idx)} features')
             if rank == 0: _append(out_dir/'metrics.jsonl', dict(step=step, resampled=len(idx)), wb)

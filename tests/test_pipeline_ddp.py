@@ -16,7 +16,7 @@ def test_run_under_torchrun(tiny_run, tmp_path):
     out = tmp_path/'run'
     r = subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_port', str(port),
                         '--no-python', *RUN, '--out', str(out)], capture_output=True, text=True,
-                       env={**os.environ, 'OMP_NUM_THREADS': '1'})
+                       env={**os.environ, 'OMP_NUM_THREADS': '1'}, timeout=900)
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.count('run finished') == 1   # rank 0 alone reports
     one, two = (json.loads((d/'metrics.json').read_text()) for d in (tiny_run[0], out))

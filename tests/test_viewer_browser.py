@@ -81,18 +81,16 @@ def test_widget_page(browser, fake, capsys):
     save_screenshot(page, path.parent/'widget.png', capsys)
     w.clean()
 
-def test_report_page(browser, tmp_path, capsys):
-    "The executed chapter, exported the way the report exports it, shows the viewers from their saved widget state."
-    import nbformat
-    from nbclient import NotebookClient
+def test_report_page(browser, tiny_run, tmp_path, capsys):
+    "The viewer chapter as the report renders it against a run: the viewers show from the widget state saved in the page."
     from monosemantic.artifacts import ArtifactError, fetch_npm_file
-    from monosemantic.report import WIDGET_SCRIPTS, html_exporter
+    from monosemantic.report import PAGE_SCRIPTS, STYLE, chapter_page, html_exporter
     try:
-        for name, spec in WIDGET_SCRIPTS.items(): shutil.copy(fetch_npm_file(*spec), tmp_path/name)
-    except ArtifactError as e: pytest.skip(f'the widget scripts could not be fetched with npm: {e}')
+        for name, spec in PAGE_SCRIPTS.items(): shutil.copy(fetch_npm_file(*spec), tmp_path/name)
+    except ArtifactError as e: pytest.skip(f'the page scripts could not be fetched with npm: {e}')
+    (tmp_path/'style.css').write_text(STYLE)
     nbs = Path(__file__).parents[1]/'nbs'
-    nb = nbformat.read(nbs/'05_viewer.ipynb', as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name='python3', resources={'metadata': {'path': str(nbs)}}).execute()
+    nb = chapter_page(nbs/'05_viewer.ipynb', tiny_run[0])
     body, _ = html_exporter(tmp_path/'.templates').from_notebook_node(nb, resources={'nav': '', 'metadata': {'name': 'Viewer', 'path': str(nbs)}})
     (tmp_path/'05_viewer.html').write_text(body)
     w = Watched(browser); page = w.page
@@ -100,7 +98,7 @@ def test_report_page(browser, tmp_path, capsys):
     page.wait_for_selector('.ms-unit')
     views = page.locator('.ms-unit')
     assert views.count() == 2   # the feature viewer and the text viewer
-    assert 'Feature 0' in views.nth(0).inner_text() and HOSTILE[1] in views.nth(1).inner_text()
+    assert 'Feature ' in views.nth(0).inner_text() and 'cat' in views.nth(1).inner_text()
     assert page.locator('.ms-unit img, .ms-unit script').count() == 0
     views.nth(0).scroll_into_view_if_needed()
     save_screenshot(page, tmp_path/'report_viewer.png', capsys, full_page=False)
