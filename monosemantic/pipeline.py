@@ -71,8 +71,8 @@ class StudyConfig:
 
     @classmethod
     def preset(cls, name):
-        study = ('paper2023', 'paper2023/resample_density=1e-4', 'feb2024', 'april2024', 'topk', 'batchtopk',
-                 'batchtopk/w1024', 'batchtopk/w2048', 'batchtopk/store', 'batchtopk/seed=1')
+        study = ('paper2023', 'feb2024', 'april2024', 'topk', 'density_resampling/w1024', 'density_resampling/w2048',
+                 'density_resampling/stream', 'batchtopk')
         return {'tiny': cls(variants=('paper2023', 'topk/w32'), eval_tokens=2048), 'default': cls(), 'study': cls(variants=study),
                 'paper': cls(variants=())}[name]
 
