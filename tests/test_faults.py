@@ -81,6 +81,17 @@ def test_bad_command_line(tmp_path, args, message):
     assert len([l for l in r.stderr.splitlines() if l.startswith('monosemantic') and 'error' in l]) == 1
     assert not (tmp_path/'run').exists()  # nothing written
 
+def test_missing_report_dependency_fails_fast(tmp_path):
+    "A package the report needs is missing: one line naming it and the fix, a non-zero exit in seconds, nothing written."
+    t = time.time()
+    r = subprocess.run([sys.executable, '-c', "import sys; sys.modules['nbformat'] = None; "   # as if never installed
+                        "from monosemantic.pipeline import main; main()", 'run', '--preset', 'tiny', '--out', str(tmp_path/'run')],
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and time.time() - t < 30, (r.returncode, time.time() - t)
+    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1 and 'nbformat is missing' in lines[0] and 'pip install' in lines[0], r.stderr
+    assert not (tmp_path/'run').exists()
+
 def test_run_dir_from_another_config(tiny_run, tmp_path):
     out = tmp_path/'run'; shutil.copytree(tiny_run[0], out)
     r = subprocess.run(RUN + ['--out', str(out), '--sae.l1-coeff', '0.5'], capture_output=True, text=True)
