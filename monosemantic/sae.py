@@ -256,7 +256,7 @@ def _low_density(c, n=12):
 
 RECIPES = {  # name -> the fields a recipe sets, given the config it is applied to (its size and length are kept)
     'paper2023': lambda c: dict(_PLAIN, **_resampling(c), lr=3e-4, l1_coeff=1.4e-4),
-    'density_resampling': lambda c: dict(_PLAIN, **_low_density(c), lr=3e-4, lr_decay=0.5, l1_coeff=2e-4),
+    'density_resampling': lambda c: dict(_PLAIN, **_low_density(c), lr=3e-4, lr_decay=0.5, l1_coeff=1.8e-4),
     'feb2024': lambda c: dict(_PLAIN, **_resampling(c), pre_bias=False, input_norm='sqrt_d', lr=1e-3, lr_warmup=0.05, lr_decay=0.2,
                               l1_coeff=1.4e-4 / 512),
     'april2024': lambda c: dict(_PLAIN, resample_at=(), decoder_norm='penalty', init='decoder_transpose', init_b_dec='zero',
