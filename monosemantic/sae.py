@@ -258,10 +258,11 @@ RECIPES = {  # name -> the fields a recipe sets, given the config it is applied 
     'paper2023': lambda c: dict(_PLAIN, **_resampling(c), lr=3e-4, l1_coeff=1.4e-4),
     'density_resampling': lambda c: dict(_PLAIN, **_low_density(c), lr=3e-4, lr_decay=0.5, l1_coeff=1.8e-4),
     'feb2024': lambda c: dict(_PLAIN, **_resampling(c), pre_bias=False, input_norm='sqrt_d', lr=1e-3, lr_warmup=0.05, lr_decay=0.2,
-                              l1_coeff=1.4e-4 / 512),
+                              l1_coeff=2e-3),   # the others' L0 on these inputs (E|x|^2 = d, MSE averaged over elements)
     'april2024': lambda c: dict(_PLAIN, resample_at=(), decoder_norm='penalty', init='decoder_transpose', init_b_dec='zero',
                                 lr=1e-3, lr_decay=0.2, l1_warmup=0.05, grad_clip=1.0, l1_coeff=1e-3),
-    'topk': lambda c: dict(_PLAIN, resample_at=(), dead_window=max(1, c.n_steps // 16), activation='topk', k=20,
+    'topk': lambda c: dict(_PLAIN, resample_at=(), dead_window=max(1, c.n_steps // 16), activation='topk',
+                           k=min(40, max(1, c.n_features // 16)),   # the default run's L0 (fewer for a tiny dictionary)
                            init='decoder_transpose', lr=4e-4, lr_decay=0.2, aux_k=c.d_in // 2),
     'batchtopk': lambda c: dict(RECIPES['topk'](c), activation='batchtopk'),
 }
