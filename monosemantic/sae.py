@@ -258,7 +258,7 @@ RECIPES = {  # name -> the fields a recipe sets, given the config it is applied 
     'paper2023': lambda c: dict(_PLAIN, **_resampling(c), lr=3e-4, l1_coeff=1.4e-4),
     'density_resampling': lambda c: dict(_PLAIN, **_low_density(c), lr=3e-4, lr_decay=0.5, l1_coeff=1.8e-4),
     'feb2024': lambda c: dict(_PLAIN, **_resampling(c), pre_bias=False, input_norm='sqrt_d', lr=1e-3, lr_warmup=0.05, lr_decay=0.2,
-                              l1_coeff=2e-3),   # the others' L0 on these inputs (E|x|^2 = d, MSE averaged over elements)
+                              l1_coeff=2e-3),   # on inputs with E|x|^2 = d (MSE averaged over elements); not tuned to an L0
     'april2024': lambda c: dict(_PLAIN, resample_at=(), decoder_norm='penalty', init='decoder_transpose', init_b_dec='zero',
                                 lr=1e-3, lr_decay=0.2, l1_warmup=0.05, grad_clip=1.0, l1_coeff=1e-3),
     'topk': lambda c: dict(_PLAIN, resample_at=(), dead_window=max(1, c.n_steps // 16), activation='topk',
