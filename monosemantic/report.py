@@ -115,7 +115,9 @@ def _page_procs():
         "Quarto's part: hide the code of `echo: false` cells, strip the other directives; fold test cells; tidy show_doc."
         def __call__(self, cell):
             cell.pop('has_sd', None)   # add_show_docs' mark: not a notebook field (nbformat would log the page invalid)
-            if cell.cell_type != 'code': return [cell.pop(k, None) for k in ('outputs', 'execution_count')]   # read_nb's, on markdown
+            if cell.cell_type != 'code':
+                for k in ('outputs', 'execution_count'): cell.pop(k, None)   # read_nb gives markdown cells these
+                return
             lines, tags = cell.source.splitlines(), cell.metadata.setdefault('tags', [])
             if any(re.match(r'#\|\s*echo:\s*false', l) for l in lines): tags.append('remove_input')
             cell.source = '\n'.join(l for l in lines if not l.startswith('#|')).strip()
