@@ -575,7 +575,8 @@ def held_out(data_dir, cfg: AnalysisConfig, T: int) -> HeldOut:
     "The held-out split as the pass reads it: `cfg.n_tokens` of it in contexts of T tokens."
     tokens, labels, label_names = _heldout(data_dir)
     batches = _batches(len(tokens), cfg.n_tokens, T, cfg.batch_contexts)
-    half = max(1, len(batches) // 2)
+    batches = batches[0::2] + batches[1::2]   # the split is ordered by source: both halves must see every concept
+    half = max(1, -(-len(batches) // 2))
     seen = [torch.arange(s, s + b * L) for s, b, L in batches]
     first, second = torch.cat(seen[:half]), torch.cat(seen[half:] or [torch.zeros(0, dtype=torch.int64)])
     idx = torch.cat([first, second])
@@ -610,7 +611,7 @@ def _stream(model, sae, ho: HeldOut, cfg: AnalysisConfig, progress: bool):
     return stats, pooled
 
 def _unit_results(model, sae, kind: str, st: UnitStats, ho: HeldOut, cfg: AnalysisConfig) -> dict:
-    "Every per-unit array of `{kind}.npz`: the streaming statistics, logit and ablation effects, purity."
+    "Every per-unit array of `{kind}.npz`: the streaming statistics, activation mass, logit and ablation effects, purity."
     occ2 = torch.bincount(ho.ctok[ho.second], minlength=len(ho.tracked) + 1)   # second-half counts of each tracked id
     a = _unit_arrays(st, ho.n, ho.tracked, occ2, ho.concept_tokens)
     ids, vals, bids, bvals = logit_effects(model, decoder_directions(sae) if kind == 'features' else torch.eye(st.U))
@@ -620,6 +621,8 @@ def _unit_results(model, sae, kind: str, st: UnitStats, ho: HeldOut, cfg: Analys
         abl = ablation_effects(model, sae if kind == 'features' else None, ho.tokens, a['top_where'][:, :kab].flatten(),
                                torch.arange(st.U).repeat_interleave(kab), ho.T, cfg.batch_contexts)
         a['ablation'][:, :kab] = abl.view(st.U, kab)
+    out_norm = sae.W_dec.norm(dim=1).double() if kind == 'features' else torch.ones(st.U, dtype=torch.float64)  # a neuron is a basis vector
+    a['mass'] = st.tok_sum.view(st.U, -1).sum(1).double() * out_norm   # what the unit adds to the MLP activations, all tokens summed
     a['purity'], a['concept'] = purity(a['top_where'], ho.concept, ho.labels, len(ho.names), len(ho.label_names))
     return {k: (v.numpy() if torch.is_tensor(v) else np.asarray(v)) for k, v in a.items()}
 

@@ -393,20 +393,23 @@ def loss_recovered(model,    # a transformer with `model(idx, targets, mlp_edit=
 # %% ../nbs/03_sae.ipynb #4e1a09ff
 @torch.no_grad()
 def evaluate_sae(model, sae, data_dir, n_tokens=500_000, batch_contexts=16, seed=0) -> dict:
-    "MSE, FVU, L0, the fractions of dead, ultra-low (< 1e-5) and low (< 1e-4) density features and loss recovered on held-out contexts."
+    """MSE, FVU, L0, the fractions of dead, ultra-low (< 1e-5) and low (< 1e-4) density features, the features that carry 99% of
+    the activation mass, and loss recovered on held-out contexts."""
     from monosemantic.activations import block_size_of
     from monosemantic.data import ContextSampler
     T = block_size_of(model)
     sampler = ContextSampler(data_dir, 'val', T, seed=seed)
     batches = [sampler.sample(batch_contexts) for _ in range(max(1, n_tokens // (T * batch_contexts)))]
     sums, fires = torch.zeros(6, dtype=torch.float64), torch.zeros(sae.W_dec.shape[0], dtype=torch.float64)
+    mass, norms = torch.zeros_like(fires), sae.W_dec.norm(dim=1).double()   # what each feature adds to the reconstructions
     for x, _ in batches:
         h = model.activations(x, site='mlp').flatten(0, 1).float()
         x_hat, f = sae(h)
-        sums += batch_metrics(h, x_hat, f).double(); fires += (f > 0).sum(0)
+        sums += batch_metrics(h, x_hat, f).double(); fires += (f > 0).sum(0); mass += f.sum(0).double() * norms
     m, n = summarize(sums, fires), sae.W_dec.shape[0]
     return dict(mse=m['mse'], fvu=m['fvu'], l0=m['l0'], n_features=n, dead_fraction=m['dead'] / n, ultralow_fraction=m['below_1e-5'] / n,
                 below_1e4_fraction=m['below_1e-4'] / n, density_hist=m['density_hist'], eval_tokens=int(sums[5]),
+                features_99pct_mass=int((mass.sort(descending=True).values.cumsum(0) < 0.99 * mass.sum()).sum()) + 1,
                 **loss_recovered(model, sae, batches))
 
 # %% ../nbs/03_sae.ipynb #1e86afec
