@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['PRESETS', 'SCRIPT_GROUPS', 'MEASURES', 'SPARSE_KEYS', 'AnalysisConfig', 'concept_table', 'UnitStats',
            'auroc_from_hist', 'best_detectors', 'PooledWindows', 'fit_logistic', 'sparse_probing', 'final_norm',
-           'decoder_directions', 'logit_effects', 'ablation_effects', 'purity', 'compare_units', 'HeldOut', 'held_out',
-           'analyze', 'feature_family', 'load_families', 'run_decoders', 'load_run', 'iter_activations', 'read_text',
-           'SparseFeatures', 'TextActivations', 'text_activations', 'feature_activations', 'load_activations',
-           'write_activations', 'output_paths', 'activations_cli']
+           'decoder_directions', 'logit_effects', 'ablation_effects', 'purity', 'compare_units', 'winners', 'HeldOut',
+           'held_out', 'analyze', 'feature_family', 'load_families', 'run_decoders', 'load_run', 'iter_activations',
+           'read_text', 'SparseFeatures', 'TextActivations', 'text_activations', 'feature_activations',
+           'load_activations', 'write_activations', 'output_paths', 'activations_cli']
 
 # %% ../nbs/04_analysis.ipynb #1328c4da
 import math, os, shutil, sys, tempfile, time, warnings, zipfile
@@ -468,6 +468,11 @@ def compare_units(arrays: dict,    # kind -> the per-unit arrays of `{kind}.npz`
                   f'{kind}_auroc_ge_0_9': units[kind]['auroc_ge_0_9'][c]}
         auroc.append(r)
     return dict(units=units, auroc=auroc, detectors=detectors, probing=probing, features_vs_neurons=versus)
+
+def winners(versus: dict) -> dict:
+    "The measures of a `features_vs_neurons` object (`measures`) and those each kind of unit wins (`features`, `neurons`; ties: neither)."
+    measures = [k for k in MEASURES if isinstance(versus.get(k), dict) and versus[k].get('better')]
+    return dict(measures=measures, **{kind: [k for k in measures if versus[k]['better'] == kind] for kind in ('features', 'neurons')})
 
 # %% ../nbs/04_analysis.ipynb #c0cf58d9
 def _heldout(data_dir):

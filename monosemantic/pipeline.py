@@ -252,9 +252,10 @@ def cmd_run(args):
 
 def _versus_line(v):
     "How many of the analysis' measures the features win, and which they lose."
-    rows = {k: r for k, r in v.items() if isinstance(r, dict) and 'better' in r}
-    lost = [k for k, r in rows.items() if r['better'] == 'neurons']
-    return f"features better on {sum(r['better'] == 'features' for r in rows.values())} of {len(rows)} measures" + (
+    from monosemantic.analysis import winners
+    w = winners(v)
+    lost = w['neurons']
+    return f"features better on {len(w['features'])} of {len(w['measures'])} measures" + (
         f" (neurons: {', '.join(lost)})" if lost else '')
 
 def cmd_collect(args):

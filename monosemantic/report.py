@@ -287,14 +287,15 @@ def versus_figure(versus) -> bytes:
 def results_notebook(metrics: dict, hardware: str, report_seconds: float):
     "The results page as a notebook of markdown and HTML: the answer, the paper and the seed, the wall time."
     import nbformat
+    from monosemantic.analysis import winners
     v4 = nbformat.v4
     out = lambda data: v4.new_code_cell('', outputs=[v4.new_output('display_data', data=data)], metadata={'tags': ['remove_input']})
     cells = [v4.new_markdown_cell('# Results\n\n> What this run found, against the paper (Bricken et al. 2023, dictionary A/1) and the '
                                   'seed reproduction (shehper/sparse-dictionary-learning).')]
     versus = metrics.get('features_vs_neurons')
     if versus:
-        rows = [(k, versus[k]) for k in MEASURE_NAMES if isinstance(versus.get(k), dict)]
-        won = [k for k, r in rows if r['better'] == 'features']
+        w = winners(versus)
+        rows, won = [(k, versus[k]) for k in w['measures']], w['features']
         cells.append(v4.new_markdown_cell(
             f"## Features against neurons\n\nThe SAE's features beat the MLP's neurons on **{len(won)} of {len(rows)}** measures of the "
             f"analysis chapter, on held-out text, with the same code for both kinds of unit; {versus['units_compared']['features']:,} "
