@@ -2,8 +2,9 @@
 
 usage: python sae_worker.py {ours,sae-lens,dictionary-learning} STEPS BATCH
 Same data (monosemantic.sae.synthetic_activations, d=512), 4096 features, Adam lr 3e-4, one resampling at half
-time where the trainer has it (ours, dictionary-learning; sae-lens has none). Timed from the first step to the
-last, including the trainer's own logging, resampling, checkpoints and data handling (ours: not the final export).
+time where the trainer has it (ours, dictionary-learning; sae-lens has none). Every trainer is timed alike: from the
+moment it draws its first batch to its return, so its setup (building the SAE, initialising it: for ours the
+geometric median) is left out and everything after (logging, resampling, checkpoints, the final export) is in.
 """
 import json, sys, tempfile, time
 import torch
@@ -11,8 +12,17 @@ from monosemantic.sae import SAEConfig, TensorSource, synthetic_activations, tra
 
 D, F, LR, L1 = 512, 4096, 3e-4, 1.4e-4
 which, steps, B = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+
+class FirstBatchClock(TensorSource):
+    "A source that notes when training draws its first batch: the start of every trainer's timing window."
+    first = None
+    def batches(self, *a, **kw):
+        for b in super().batches(*a, **kw):
+            if self.first is None: self.first = time.perf_counter()
+            yield b
+
 x, _ = synthetic_activations(max(65_536, 4 * B), d=D, seed=0)
-src = TensorSource(x)
+src = FirstBatchClock(x)
 
 def endless():
     for b in src.batches(B, seed=0): yield b
@@ -30,28 +40,23 @@ peak = matmul_peak() if which == 'ours' else None
 if which == 'ours':
     log = max(1, steps // 4)
     cfg = SAEConfig(d_in=D, n_features=F, lr=LR, l1_coeff=L1, batch_size=B, n_steps=steps, resample_at=(steps // 2,),
-                    dead_window=max(1, steps // 4), resample_inputs=B, log_every=log, ckpt_every=log * 4)
-    src.stats()  # setup (geometric median), not timed: the other trainers have no such step
-    with tempfile.TemporaryDirectory() as d:
-        train_sae(src, d, cfg, progress=False)
-        logs = [r for r in map(json.loads, open(f'{d}/metrics.jsonl')) if 'samples_per_s' in r]
-    # the logged windows cover every step, the resampling, the logging and the checkpoints (not the final export)
-    dt = sum((r['step'] - p) * B / r['samples_per_s'] for r, p in zip(logs, [0] + [r['step'] for r in logs]))
+                    dead_window=max(1, steps // 4), resample_inputs=B, log_every=log, ckpt_every=log * 2)  # checkpoints at 1/2 and the end
+    with tempfile.TemporaryDirectory() as d: train_sae(src, d, cfg, progress=False)
 elif which == 'dictionary-learning':
     from dictionary_learning.trainers import StandardTrainer
     from dictionary_learning.training import trainSAE
     tc = dict(trainer=StandardTrainer, steps=steps, activation_dim=D, dict_size=F, layer=0, lm_name='bench', lr=LR,
               l1_penalty=L1 * D, warmup_steps=1, sparsity_warmup_steps=None, resample_steps=steps // 2, device='cpu', wandb_name=None)
-    t = time.perf_counter(); trainSAE(endless(), [tc], steps=steps, device='cpu'); dt = time.perf_counter() - t
+    trainSAE(endless(), [tc], steps=steps, device='cpu')
 elif which == 'sae-lens':
     from sae_lens.config import LoggingConfig, SAETrainerConfig
     from sae_lens.saes.standard_sae import StandardTrainingSAE, StandardTrainingSAEConfig
     from sae_lens.training.sae_trainer import SAETrainer
     sae = StandardTrainingSAE(StandardTrainingSAEConfig(d_in=D, d_sae=F, l1_coefficient=L1 * D, device='cpu'))
-    tr = SAETrainer(SAETrainerConfig(total_training_samples=steps * B, train_batch_size_samples=B, lr=LR, lr_end=LR, device='cpu',
-                                     logger=LoggingConfig(log_to_wandb=False)), sae, endless())
-    t = time.perf_counter(); tr.fit(); dt = time.perf_counter() - t
+    SAETrainer(SAETrainerConfig(total_training_samples=steps * B, train_batch_size_samples=B, lr=LR, lr_end=LR, device='cpu',
+                                logger=LoggingConfig(log_to_wandb=False)), sae, endless()).fit()
 else:
     raise SystemExit(f'unknown trainer {which!r}')
+dt = time.perf_counter() - src.first
 if which == 'ours': peak = max(peak, matmul_peak())  # before and after: the higher (conservative) on a shared machine
 print(json.dumps(dict(samples_per_s=steps * B / dt, seconds=dt, matmul_peak=peak, torch=torch.__version__, threads=torch.get_num_threads())))

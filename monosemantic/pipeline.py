@@ -269,7 +269,7 @@ def cmd_report(args):
     from monosemantic.report import render_report
     print(f'wrote {render_report(args.run_dir)}')
 
-def _delegate(module, fn):  # single-stage commands with their own parsers
+def _delegate(module, fn):  # single-stage commands with their own parsers, given the arguments main's parser left
     def cmd(args):
         import importlib
         return getattr(importlib.import_module(f'monosemantic.{module}'), fn)(args.rest)
@@ -313,8 +313,8 @@ def _stage_parsers(sub):
     sp.set_defaults(func=cmd_activations)
     for name, module, fn, help in (('train', 'transformer', 'train_cli', 'train the transformer (runs under torchrun)'),
                                    ('sae', 'sae', 'sae_cli', 'train a sparse autoencoder (runs under torchrun)')):
-        sp = sub.add_parser(name, help=help, add_help=False)
-        sp.add_argument('rest', nargs=argparse.REMAINDER); sp.set_defaults(func=_delegate(module, fn))
+        sp = sub.add_parser(name, help=help, add_help=False)   # argparse.REMAINDER would drop a leading --flag
+        sp.set_defaults(func=_delegate(module, fn), delegate=True)
 
 def build_parser():
     "The `monosemantic` argument parser."
@@ -325,7 +325,9 @@ def build_parser():
 def main(argv=None):
     "Entry point of the `monosemantic` command: exit 2 for bad arguments, 1 for bad files, with one line each."
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if not getattr(args, 'delegate', False) and rest: parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.rest = rest
     try: args.func(args)
     except ValueError as e: parser.error(str(e))  # a config that rejects its values: exit 2, nothing written
     except ArtifactError as e:

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PAGE_SCRIPTS', 'CHAPTERS', 'STYLE', 'REFERENCE', 'MEASURE_NAMES', 'nbs_dir', 'report_requirements', 'imports_only',
            'tests_only', 'run_env', 'chapter_page', 'html_exporter', 'chapter_links_to_pages', 'page_name', 'nav_html',
-           'versus_figure', 'results_notebook', 'render_report', 'store_run_outputs', 'write_readme']
+           'versus_figure', 'results_notebook', 'speed_table', 'render_report', 'store_run_outputs', 'write_readme']
 
 # %% ../nbs/07_report.ipynb #3464c808
 import ast, base64, html, importlib.util, io, json, os, platform, re, shutil, sys, time, warnings
@@ -317,6 +317,20 @@ def results_notebook(metrics: dict, hardware: str, report_seconds: float):
                                    'the report included (the paper and the seed trained on GPUs for days).'),
               out({'text/html': f'<table><tr><th>stage</th><th>wall time</th></tr>{rows}</table>'})]
     return v4.new_notebook(cells=cells)
+
+# %% ../nbs/07_report.ipynb #518b18ce
+def speed_table(module: str,  # a benchmark, as `python benchmarks/run.py MODULE` names it: 'transformer', 'sae', ...
+                results=None, # the results file (default: benchmarks/results.json beside the chapters)
+               ):
+    "The rows the benchmark last recorded, as a Markdown table under the date, commit and machine they were measured on."
+    from IPython.display import Markdown
+    path = Path(results) if results else nbs_dir().parent/'benchmarks'/'results.json'
+    rec = read_json(path).get(module) if path.exists() else None
+    if not rec: return Markdown(f'*Not measured yet: `python benchmarks/run.py {module}` records its rows in `benchmarks/results.json`.*')
+    cell = lambda s: str(s).replace('|', '\\|')
+    rows = [f"| {cell(r['name'])} | {cell(r['measured'])} | {cell(r['goal'])} | {'ok' if r['ok'] else '**MISS**'} |" for r in rec['rows']]
+    return Markdown(f"`python benchmarks/run.py {module}` on {rec['date']}, commit `{rec['commit']}`, {rec['machine']}:\n\n"
+                    '| row | measured | goal | |\n|---|---|---|---|\n' + '\n'.join(rows))
 
 # %% ../nbs/07_report.ipynb #170fd403
 def render_report(run_dir, chapters=None, progress=True) -> Path:

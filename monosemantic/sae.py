@@ -268,7 +268,8 @@ RECIPES = {  # name -> the fields a recipe sets, given the config it is applied 
 }
 
 PRESETS = {   # default: the recipe the study chose (03's recipe study); paper: the seed's
-    'tiny': _preset(80, 128, 4, d_in=16, n_features=64, lr=3e-3, l1_coeff=3e-3, log_every=10, ckpt_every=20),
+    'tiny': _preset(80, 128, 4, first=0.125, d_in=16, n_features=64, lr=3e-3, l1_coeff=3e-3, log_every=10, ckpt_every=20),
+            # every 10 steps over the last 5 (2.5% of 80 steps would resample every 2 steps over 1: no window at all)
     'default': _preset(1600, 2048, 25, d_in=512, n_features=4096, log_every=50, ckpt_every=200).with_recipe('density_resampling'),
     'paper': _preset(1_000_000, 8192, 100, d_in=512, n_features=4096, lr=3e-4, l1_coeff=1.4e-4, log_every=1000, ckpt_every=10_000),
 }
