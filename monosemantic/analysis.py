@@ -114,7 +114,7 @@ class UnitStats:
         self.tok_sum = torch.zeros(U * (n_vocab + 1))
         self.explained = None                                # [U * (V+1)] bool, set at the midpoint
         self.tp2, self.fires2 = torch.zeros(U), torch.zeros(U)
-        self.lookup = None                                   # [U * (V+1)] first-half mean activation per token, set at the midpoint
+        self.lookup = None                                   # [U * (V+1)] first-half mean activation on each explanation token, else 0
         self.corr_sums = torch.zeros(3, U, dtype=torch.float64)  # second half: sums of a, a^2 and a * lookup
         self.next = 0                                        # the token after the last one seen
 
@@ -203,9 +203,8 @@ class UnitStats:
         self.top_acts[units], self.top_where[units], self.top_win[units] = vals, where, win
 
     def finish_first_half(self, occ):  # occ: [V+1] token-id counts of the first half
-        """Fix each unit's explanations on the first half: the prefix of its top firing tokens with the best F1, and
-        its mean activation on each token (zeros counted), which predicts its activation level."""
-        self.lookup = (self.tok_sum.view(self.U, -1) / occ.clamp(min=1)).flatten()
+        """Fix each unit's explanation on the first half: the prefix of its top firing tokens with the best F1, and its
+        mean activation on each of those tokens (zeros counted), which predicts its level there (0 on any other token)."""
         counts = self.tok_count.view(self.U, -1)
         cnt, ids = counts[:, :self.V].topk(self.m, dim=1)                    # [U, m]
         tp, pred = cnt.cumsum(1), occ[ids].float().cumsum(1)
@@ -214,6 +213,7 @@ class UnitStats:
         self.expl_ids = torch.where(keep, ids, -1)
         self.explained = torch.zeros(self.U * (self.V + 1), dtype=torch.bool)
         self.explained[(torch.arange(self.U)[:, None] * (self.V + 1) + ids)[keep]] = True
+        self.lookup = torch.where(self.explained, (self.tok_sum.view(self.U, -1) / occ.clamp(min=1)).flatten(), 0.)
 
     def finish(self):
         "Consider the last `window` tokens for the top-k; what follows them counts as not seen (zeros)."
