@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'RECIPES', 'PRESETS', 'DENSITY_BINS', 'activate', 'SparseAutoencoder', 'synthetic_activations',
            'TensorSource', 'paper_schedule', 'SAEConfig', 'k_at', 'input_scale_for', 'spread_directions', 'init_sae',
-           'resample_dead_features', 'batch_metrics', 'summarize', 'loss_recovered', 'evaluate_sae', 'sae_grads',
-           'sae_step', 'sae_like', 'calibrate_threshold', 'save_sae', 'load_sae', 'ResampleWindows', 'train_sae',
-           'plot_training', 'export_saelens', 'import_saelens', 'sae_cli']
+           'resample_dead_features', 'faint_features', 'batch_metrics', 'summarize', 'loss_recovered', 'evaluate_sae',
+           'sae_grads', 'sae_step', 'sae_like', 'calibrate_threshold', 'save_sae', 'load_sae', 'ResampleWindows',
+           'train_sae', 'plot_training', 'export_saelens', 'import_saelens', 'sae_cli']
 
 # %% ../nbs/03_sae.ipynb #cf56c61e
 import argparse, dataclasses, json, math, os, time
@@ -183,6 +183,8 @@ class SAEConfig:
     resample_centred: bool = False   # resample toward the input seen from b_dec (as the encoder sees it); the paper: the raw input
     resample_threshold: float = 0.0  # > 0: a revived feature fires only where its input projects at least this share of its
                                      # target's, and starts with ordinary Adam steps; 0: the paper (zero bias, zeroed moments)
+    resample_mass: float = 0.0       # > 0: also resample the faint features, whose activation mass on the resampling inputs
+                                     # is below this share of the mean feature's (they fire, but add almost nothing)
     aux_k: int = 0                   # topk, batchtopk: dead features that learn to reconstruct the residual (AuxK); 0: none
     aux_coeff: float = 1 / 32        # weight of the AuxK loss (Gao et al. 2024)
     k_anneal: float = 0.0            # topk, batchtopk: fraction of the steps over which k falls from 8k to k; 0: k throughout
@@ -201,7 +203,7 @@ class SAEConfig:
         for k, ok in choices.items():
             if getattr(self, k) not in ok: raise ValueError(f'SAEConfig.{k} must be one of {ok}, got {getattr(self, k)!r}')
         if self.lr <= 0 or self.l1_coeff < 0: raise ValueError('SAEConfig needs lr > 0 and l1_coeff >= 0')
-        for k in ('lr_warmup', 'lr_decay', 'l1_warmup', 'resample_density'):
+        for k in ('lr_warmup', 'lr_decay', 'l1_warmup', 'resample_density', 'resample_mass'):
             if not 0 <= getattr(self, k) < 1: raise ValueError(f'SAEConfig.{k} must be in [0, 1), got {getattr(self, k)}')
         if self.activation != 'relu':
             if not 0 < self.k <= self.n_features: raise ValueError(f'SAEConfig.k must be in 1..n_features for {self.activation}, got {self.k}')
@@ -244,7 +246,7 @@ def _preset(n_steps, batch_size, resample_batches, first=0.025, **kw):
 
 _PLAIN = dict(activation='relu', k=0, decoder_norm='unit', pre_bias=True, input_norm='unit', init='kaiming', init_b_dec='geometric_median',
               lr_warmup=0.0, lr_decay=0.0, l1_warmup=0.0, grad_clip=0.0, resample_density=0.0, resample_scale=0.2,
-              resample_centred=False, resample_threshold=0.0, aux_k=0, k_anneal=0.0)
+              resample_centred=False, resample_threshold=0.0, resample_mass=0.0, aux_k=0, k_anneal=0.0)
 
 def _resampling(c, first=0.125, n=4): return dict(zip(('resample_at', 'dead_window'), paper_schedule(c.n_steps, n, first=first)))
 
@@ -352,6 +354,12 @@ def resample_dead_features(sae: SparseAutoencoder,   # the SAE to repair, in pla
         if 'exp_avg_sq' in state:  # zeroed (the paper), Adam's first steps are several times lr: threshold > 0 starts them ordinary
             v = state['exp_avg_sq']; v[sl] = v.mean() if threshold else 0.
     return idx
+
+@torch.no_grad()
+def faint_features(sae, inputs, share: float, batch_size: int = 4096):
+    "[F] bool: the features whose activation mass on `inputs` (activations times decoder norms) is below `share` of the mean feature's."
+    mass = sum(sae.encode(x).sum(0) for x in inputs.split(batch_size)) * sae.W_dec.norm(dim=1)
+    return mass < share * mass.mean()
 
 # %% ../nbs/03_sae.ipynb #fd3566a9
 DENSITY_BINS = np.linspace(-8, 0, 33)  # log10 density bin edges; dead features go below the first edge
@@ -594,6 +602,7 @@ def train_sae(source,                 # activations: anything with the store int
         if step in cfg.resample_at:
             low = windows.low(step, cfg.batch_size, cfg.resample_density)
             inputs = source.sample(cfg.resample_inputs, seed=cfg.seed * 1_000_003 + step)  # same subset on every rank
+            if cfg.resample_mass: low |= faint_features(sae, inputs, cfg.resample_mass, cfg.batch_size)
             idx = resample_dead_features(sae, opt, low, inputs, torch.Generator().manual_seed(cfg.seed * 1_000_003 + step),
                                          batch_size=cfg.batch_size, encoder_scale=cfg.resample_scale,
                                          centred=cfg.resample_centred, threshold=cfg.resample_threshold)
