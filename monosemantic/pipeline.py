@@ -71,8 +71,8 @@ class StudyConfig:
 
     @classmethod
     def preset(cls, name):
-        study = ('paper2023', 'feb2024', 'april2024', 'topk', 'density_resampling/w1024', 'density_resampling/w2048',
-                 'density_resampling/stream', 'batchtopk')
+        study = ('paper2023', 'feb2024', 'april2024', 'density_resampling/resample_mass=0.05', 'topk', 'density_resampling/w1024',
+                 'density_resampling/w2048', 'density_resampling/stream', 'batchtopk')
         return {'tiny': cls(variants=('paper2023', 'topk/w32'), eval_tokens=2048), 'default': cls(), 'study': cls(variants=study),
                 'paper': cls(variants=())}[name]
 

@@ -356,10 +356,13 @@ def resample_dead_features(sae: SparseAutoencoder,   # the SAE to repair, in pla
     return idx
 
 @torch.no_grad()
-def faint_features(sae, inputs, share: float, batch_size: int = 4096):
-    "[F] bool: the features whose activation mass on `inputs` (activations times decoder norms) is below `share` of the mean feature's."
+def faint_features(sae, inputs, share: float, limit: int = 0, batch_size: int = 4096):
+    """[F] bool: the features whose activation mass on `inputs` (activations times decoder norms) is below `share` of the mean
+    feature's; with `limit`, only the `limit` faintest of them (a few thousand revived at once wreck the reconstruction)."""
     mass = sum(sae.encode(x).sum(0) for x in inputs.split(batch_size)) * sae.W_dec.norm(dim=1)
-    return mass < share * mass.mean()
+    faint = mass < share * mass.mean()
+    if limit and faint.sum() > limit: faint = torch.zeros_like(faint).index_fill_(0, mass.topk(limit, largest=False).indices, True)
+    return faint
 
 # %% ../nbs/03_sae.ipynb #fd3566a9
 DENSITY_BINS = np.linspace(-8, 0, 33)  # log10 density bin edges; dead features go below the first edge
@@ -602,7 +605,7 @@ def train_sae(source,                 # activations: anything with the store int
         if step in cfg.resample_at:
             low = windows.low(step, cfg.batch_size, cfg.resample_density)
             inputs = source.sample(cfg.resample_inputs, seed=cfg.seed * 1_000_003 + step)  # same subset on every rank
-            if cfg.resample_mass: low |= faint_features(sae, inputs, cfg.resample_mass, cfg.batch_size)
+            if cfg.resample_mass: low |= faint_features(sae, inputs, cfg.resample_mass, cfg.n_features // 16, cfg.batch_size)
             idx = resample_dead_features(sae, opt, low, inputs, torch.Generator().manual_seed(cfg.seed * 1_000_003 + step),
                                          batch_size=cfg.batch_size, encoder_scale=cfg.resample_scale,
                                          centred=cfg.resample_centred, threshold=cfg.resample_threshold)
