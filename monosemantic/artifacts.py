@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['TEMPORARY', 'ArtifactError', 'atomic_write', 'atomic_path', 'write_json', 'read_json', 'sha256_file', 'file_record',
            'verify_file', 'config_dict', 'config_diff', 'check_config', 'tensors_sha256', 'save_torch', 'load_torch',
-           'RunLock', 'check_disk_space', 'cache_dir', 'fetch_from_registry', 'fetch_npm_file']
+           'RunLock', 'clear_temporaries', 'check_disk_space', 'cache_dir', 'fetch_from_registry', 'fetch_npm_file']
 
 # %% ../nbs/00_artifacts.ipynb #e81444d7
 import dataclasses, errno, fcntl, hashlib, json, os, pickle, shutil, subprocess, sys, zipfile
@@ -150,10 +150,16 @@ class RunLock:
             raise ArtifactError(f'{self.path.parent} is in use by another monosemantic process (pid {pid or "?"}); '
                                 'wait for it to finish or use another run directory') from None
         self.f.seek(0); self.f.truncate(); self.f.write(str(os.getpid())); self.f.flush()
-        for p in self.path.parent.rglob(f'.*{TEMPORARY}*'): p.unlink()  # left by a killed writer: no live one can hold them
+        clear_temporaries(self.path.parent)
         return self
     def __exit__(self, *exc):
         fcntl.flock(self.f, fcntl.LOCK_UN); self.f.close()
+
+def clear_temporaries(directory):
+    "Remove every hidden temporary (file or directory) below `directory`; the caller holds its `RunLock`."
+    for p in sorted(Path(directory).rglob(f'.*{TEMPORARY}*'), key=lambda p: len(p.parts)):  # outer first: inner ones go with it
+        if p.is_dir() and not p.is_symlink(): shutil.rmtree(p, ignore_errors=True)
+        else: p.unlink(missing_ok=True)
 
 def check_disk_space(directory, nbytes, what='this stage'):
     "Refuse before writing if `nbytes` would not fit on the disk holding `directory`."

@@ -12,7 +12,7 @@ import ast, base64, html, importlib.util, io, json, os, platform, re, shutil, sy
 from contextlib import contextmanager
 from pathlib import Path
 
-from .artifacts import ArtifactError, atomic_write, cache_dir, fetch_npm_file, read_json
+from .artifacts import TEMPORARY, ArtifactError, atomic_write, cache_dir, fetch_npm_file, read_json
 
 # %% ../nbs/07_report.ipynb #8db34e62
 PAGE_SCRIPTS = {  # file in the site: (package@version, tarball, sha256, member)
@@ -320,12 +320,14 @@ def results_notebook(metrics: dict, hardware: str, report_seconds: float):
 # %% ../nbs/07_report.ipynb #170fd403
 def render_report(run_dir, chapters=None, progress=True) -> Path:
     "Render the chapters against `run_dir`, the results page and the feature browser into `run_dir/report/` (index.html first)."
+    # Built in a hidden temporary directory and swapped in by renames: a kill leaves the old report or the new one, never a
+    # mix, and the temporaries are removed by the next holder of the run's `RunLock`.
     from tqdm.auto import tqdm
     t0, run_dir = time.time(), Path(run_dir)
     metrics = read_json(run_dir/'metrics.json', fix='finish the run first (`monosemantic run`)')
     if missing := report_requirements(): raise ArtifactError(missing[0])
     src, out = nbs_dir(), run_dir/'report'
-    tmp = run_dir/f'.report.tmp-{os.getpid()}'
+    tmp, old = (run_dir/f'.{name}{TEMPORARY}{os.getpid()}' for name in ('report', 'report.old'))
     shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
     try:
         for name, spec in PAGE_SCRIPTS.items(): shutil.copy(fetch_npm_file(*spec), tmp/name)
@@ -333,7 +335,7 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
         exporter = html_exporter(tmp/'.templates')
         features = (run_dir/'analysis').is_dir()
         write = lambda page, nb, title: (tmp/page).write_text(chapter_links_to_pages(exporter.from_notebook_node(
-            nb, resources={'nav': nav_html(page, features), 'metadata': {'name': title, 'path': str(src)}})[0]))
+            _numbered(nb), resources={'nav': nav_html(page, features), 'metadata': {'name': title, 'path': str(src)}})[0]))
         for nb_name, title in tqdm([(nb, t) for nb, t in CHAPTERS if (src/nb).exists() and (chapters is None or nb in chapters)],
                                    desc='report', disable=not progress):
             write(page_name(nb_name), chapter_page(src/nb_name, run_dir), title)
@@ -345,11 +347,17 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
         hardware = f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores'
         write('results.html', results_notebook(metrics, hardware, time.time() - t0), 'Results')
         shutil.rmtree(tmp/'.templates')
-        shutil.rmtree(out, ignore_errors=True)
+        if out.exists(): out.rename(old)
         tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise
     return out/'index.html'
+
+def _numbered(nb):
+    "Cell ids by position: nbdev's processors add cells with random ids, and the same run must render the same pages."
+    for i, c in enumerate(nb.cells): c.id = f'cell-{i}'
+    return nb
 
 # %% ../nbs/07_report.ipynb #28b9f579
 def store_run_outputs(run_dir, chapters=None):

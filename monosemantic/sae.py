@@ -687,6 +687,8 @@ def sae_cli(argv=None):
     p.add_argument('--steps', type=int, help='override n_steps (the resampling schedule is rescaled)')
     p.add_argument('--model', help='transformer directory, for loss recovered'); p.add_argument('--data', help='token shard directory')
     p.add_argument('--eval-batches', type=int, default=8)
+    from monosemantic.pipeline import add_config_args, config_from_args
+    add_config_args(p, SAEConfig)   # every field, as `monosemantic run --sae.FIELD` has them
     a = p.parse_args(argv)
     from monosemantic.activations import ActivationStore
     store = ActivationStore(a.acts)
@@ -694,6 +696,7 @@ def sae_cli(argv=None):
     cfg = SAEConfig.preset(a.preset, **kw)
     if a.recipe: cfg = cfg.with_recipe(a.recipe)
     if a.steps: cfg = cfg.with_steps(a.steps)
+    cfg = config_from_args(a, cfg)
     eval_fn = None
     if a.model and a.data:
         from monosemantic.data import ContextSampler

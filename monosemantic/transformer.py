@@ -488,7 +488,7 @@ def train_transformer(data_dir,         # token shards (monosemantic.data)
 def train_cli(argv=None):
     "Command line: `torchrun --nproc_per_node N -m ... ` or plain python; see `--help`."
     from monosemantic.pipeline import add_config_args, config_from_args
-    p = argparse.ArgumentParser(description='Train the transformer (nanoGPT-style); runs under torchrun too.')
+    p = argparse.ArgumentParser(prog='monosemantic train', description='Train the transformer (nanoGPT-style); runs under torchrun too.')
     p.add_argument('--data', required=True, type=Path, help='token shard directory')
     p.add_argument('--out', required=True, type=Path, help='output directory (resumes if it holds a checkpoint)')
     p.add_argument('--preset', default='default', choices=('tiny', 'default', 'paper'))
