@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PAGE_SCRIPTS', 'CHAPTERS', 'STYLE', 'REFERENCE', 'MEASURE_NAMES', 'nbs_dir', 'report_requirements', 'imports_only',
            'tests_only', 'run_env', 'chapter_page', 'html_exporter', 'chapter_links_to_pages', 'page_name', 'nav_html',
-           'versus_figure', 'results_notebook', 'render_report', 'store_run_outputs', 'write_readme']
+           'versus_figure', 'results_notebook', 'render_report', 'stable_ids', 'store_run_outputs', 'write_readme']
 
 # %% ../nbs/07_report.ipynb #3464c808
 import ast, base64, html, importlib.util, io, json, os, platform, re, shutil, sys, time, warnings
@@ -132,11 +132,12 @@ def _page_procs():
 
 def chapter_page(path, run_dir):
     "A chapter as its page shows it (an nbformat notebook): nbdev's processors, and its `#| run` cells run against `run_dir`."
-    import nbformat
+    import matplotlib.pyplot as plt, nbformat
     from execnb.nbio import nb2dict, read_nb
     from nbdev.process import NBProcessor
     path = Path(path)
     nb = read_nb(path); nb.path_ = path.name
+    plt.close('all')   # figures left open in this process (a run's training plots) would show in the chapter's plt.show()
     with run_env(run_dir, path.parent), warnings.catch_warnings():
         warnings.simplefilter('ignore')
         NBProcessor(nb=nb, procs=_page_procs()).process()
@@ -334,8 +335,8 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
         (tmp/'style.css').write_text(STYLE)
         exporter = html_exporter(tmp/'.templates')
         features = (run_dir/'analysis').is_dir()
-        write = lambda page, nb, title: (tmp/page).write_text(chapter_links_to_pages(exporter.from_notebook_node(
-            _numbered(nb), resources={'nav': nav_html(page, features), 'metadata': {'name': title, 'path': str(src)}})[0]))
+        write = lambda page, nb, title: (tmp/page).write_text(stable_ids(chapter_links_to_pages(exporter.from_notebook_node(
+            _numbered(nb), resources={'nav': nav_html(page, features), 'metadata': {'name': title, 'path': str(src)}})[0])))
         for nb_name, title in tqdm([(nb, t) for nb, t in CHAPTERS if (src/nb).exists() and (chapters is None or nb in chapters)],
                                    desc='report', disable=not progress):
             write(page_name(nb_name), chapter_page(src/nb_name, run_dir), title)
@@ -353,6 +354,16 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise
     return out/'index.html'
+
+# uuids of widget models and their views; the ids pandas' Styler gives its tables; addresses in an object's repr
+_RANDOM_ID = re.compile(r'(?<![0-9a-f-])(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})(?![0-9a-f-])'
+                        r'|(?<![\w-])(?:T_[0-9a-f]{5}|0x[0-9a-f]{12})(?![0-9a-f])')
+
+def stable_ids(page: str) -> str:
+    "`page` with its random ids renamed in order of first use, the same throughout the page: the same run, the same pages."
+    ids = {}
+    kind = lambda s: 'T_' if s.startswith('T_') else '0x' if s.startswith('0x') else 'ms-id-'
+    return _RANDOM_ID.sub(lambda m: ids.setdefault(m[0], f'{kind(m[0])}{len(ids)}'), page)
 
 def _numbered(nb):
     "Cell ids by position: nbdev's processors add cells with random ids, and the same run must render the same pages."
