@@ -10,6 +10,11 @@ CHROMIUM = os.environ.get('MONOSEMANTIC_CHROMIUM', '/usr/bin/chromium')
 ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
         '--no-first-run']
 
+def pytest_terminal_summary(terminalreporter):
+    "How many fuzz cases ran per input surface (tests/test_fuzz.py), when it ran."
+    if (fuzz := sys.modules.get('test_fuzz')) and fuzz.CASES:
+        terminalreporter.write_line('fuzz cases per surface: ' + ', '.join(f'{k} {v}' for k, v in sorted(fuzz.CASES.items())))
+
 def need_browser():
     "Skip the calling test module unless Chromium and Playwright are installed."
     if not Path(CHROMIUM).exists():

@@ -92,13 +92,17 @@ def resume_and_compare(ref: Reference, out):
     diff = sorted(k for k in set(fp) | set(ref.fingerprint) if fp.get(k) != ref.fingerprint.get(k))
     assert not diff, f'differs from the uninterrupted run in {diff}'
 
-def kill_trial(ref: Reference, out, moment: float) -> str:
-    "Start the run, SIGKILL it `moment` seconds in, resume it and compare; the stage it died in."
+def kill_at(ref: Reference, out, moment: float) -> str:
+    "Start the run and SIGKILL it `moment` seconds in; the stage it died in."
     for _ in range(3):   # a run faster than the reference can end first: then the same share of its own wall time
         w = Watched(out); time.sleep(max(0., moment - (time.time() - w.t0)))
-        if (stage := w.kill()) != 'missed': break
+        if (stage := w.kill()) != 'missed': return stage
         moment *= 0.98 * w.ended / ref.seconds; subprocess.run(['rm', '-rf', str(out)])
-    assert stage != 'missed', f'the run ended before the kill at {moment:.2f} s three times: nothing was killed'
+    raise AssertionError(f'the run ended before the kill at {moment:.2f} s three times: nothing was killed')
+
+def kill_trial(ref: Reference, out, moment: float) -> str:
+    "Kill the run `moment` seconds in, resume it and compare; the stage it died in."
+    stage = kill_at(ref, out, moment)
     resume_and_compare(ref, out)
     return stage
 
@@ -114,8 +118,9 @@ def harness(trials: int, workdir: Path, top_up=True):
     def trial(kind, seed, moment):
         out = workdir/f'{kind}_{seed}'
         t = time.time()
-        try: stage, outcome = kill_trial(ref, out, moment), 'pass'
-        except AssertionError as e: stage, outcome = '?', f'FAIL: {str(e)[:300]}'
+        stage = '?'
+        try: stage = kill_at(ref, out, moment); resume_and_compare(ref, out); outcome = 'pass'
+        except AssertionError as e: outcome = f'FAIL: {str(e)[:300]}'
         results.append((kind, seed, moment, stage, outcome))
         print(f'{kind:8} seed {seed:4}: killed at {moment:5.2f} s in {stage:12} {outcome} ({time.time() - t:.0f} s)', flush=True)
         if outcome == 'pass': subprocess.run(['rm', '-rf', str(out)])
