@@ -57,6 +57,17 @@ def test_kill_between_checkpoints(full_run, tmp_path, stage, key, ckpt, ckpt_key
     assert max(_logged(log, key)) > load_torch(ckpt)[ckpt_key], 'nothing logged after the checkpoint: trimming not exercised'
     resume_and_compare(full_run, out)
 
+def test_leftover_temporaries(full_run, tmp_path):
+    "One of each temporary a killed writer leaves, at the top and below: the next run clears them all and ends as before."
+    out = tmp_path/'run'; shutil.copytree(full_run.run_dir, out)
+    left = [out/f'.metrics.json{TEMPORARY}11.json', out/'sae'/f'.checkpoint.pt{TEMPORARY}12.pt',           # files
+            out/f'.report{TEMPORARY}13'/'features'/'data'/'chunk_0000.js', out/f'.report.old{TEMPORARY}14'/'index.html',   # directories
+            out/f'.report{TEMPORARY}13'/'.templates'/'monosemantic'/'conf.json']
+    for p in left: p.parent.mkdir(parents=True, exist_ok=True); p.write_text('half')
+    r = subprocess.run(RUN_FULL + ['--out', str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert not list(out.rglob(f'*{TEMPORARY}*')) and fingerprint(out) == full_run.fingerprint
+
 def test_kill_during_report_command(full_run, tmp_path):
     "`monosemantic report RUN_DIR` killed while it renders, then again: the same site, and the old one whole meanwhile."
     out = tmp_path/'run'; shutil.copytree(full_run.run_dir, out)
