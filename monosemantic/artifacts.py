@@ -135,7 +135,7 @@ def load_torch(path, map_location='cpu'):
     except pickle.UnpicklingError as e:
         raise ArtifactError(f'{path}: refused, it is not plain weights (loading it would run code: {first_line(e)}); '
                             'only load checkpoints you trust, converted to plain tensors') from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as e:
+    except Exception as e:   # a damaged zip or pickle fails in many ways (RuntimeError, EOFError, UnicodeDecodeError, IndexError...)
         raise ArtifactError(f'{path}: unreadable ({first_line(e)}); it is truncated or corrupted, delete it and rerun') from None
     saved = obj.pop('tensors_sha256', None) if isinstance(obj, dict) else None
     if saved is not None and tensors_sha256(obj) != saved:

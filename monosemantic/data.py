@@ -148,7 +148,9 @@ def local_documents(path, text_field='text', bad_utf8='replace'):
             except Exception as e: raise ArtifactError(f'{f}: could not be read as {kind} ({first_line(e)}); fix or remove it') from None
             if text_field not in ds.column_names:
                 raise ArtifactError(f'{f}: no field {text_field!r} (fields: {ds.column_names}); pass text_field=')
-            for t in ds[text_field]:
+            for i, t in enumerate(ds[text_field]):
+                if t is not None and not isinstance(t, str):
+                    raise ArtifactError(f'{f}: row {i} holds {type(t).__name__} in field {text_field!r}, not text; fix the file, or pass text_field=')
                 if t and t.strip(): yield t, 'text'
         elif (t := decode_text(f.read_bytes(), f, bad_utf8)) and t.strip(): yield t, 'text'
 
