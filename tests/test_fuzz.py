@@ -172,7 +172,7 @@ def test_run_directory_files(tiny_run, name, truncate, where, bit):
     if truncate: p.write_bytes(bytes(b[:i]))
     else: b[i] ^= 1 << bit; p.write_bytes(bytes(b))
     code, err = cli(*_commands(run, out)[name])
-    if code: one_clear_line(code, err, p.name)
+    if code: one_clear_line(code, err, p.name, f'/{p.parent.name}/')   # the file, or its stage's directory (a file it lists)
     assert code or (p.suffix == '.json' and not truncate), f'{name} damaged, and the command succeeded'   # a bit of JSON may not matter
     if code: assert not (out/'a.npz').exists()
     no_temporaries(run, out)
@@ -206,7 +206,7 @@ def test_run_flags(stubbed, flags):
     d = Path(tempfile.mkdtemp())
     argv = ['run', '--out', d/'run'] + [x for f, v in flags for x in (f, v)]
     code, err = cli(*argv)
-    if code: one_clear_line(code, err, *[f for f, _ in flags], *[f.split('.')[-1].replace('-', '_') for f, _ in flags], *[v for _, v in flags if v])
+    if code: one_clear_line(code, err, *[f for f, _ in flags], *[f.split('.')[-1].replace('-', '_') for f, _ in flags], *[x for _, v in flags if v.strip() for x in (v.strip(), repr(v.strip())[1:-1])])   # a value, or its repr
     assert not (d/'run').exists(), 'a command line wrote something before the run'
     shutil.rmtree(d)
 
@@ -231,6 +231,6 @@ def test_stage_flags(tiny_run, stubbed, command, data):
         m.setattr(activations, 'collect_activations', lambda *a, **k: {'n_vectors': 0, 'd': 0})
         code, err = cli(*argv)
     if code: one_clear_line(code, err, *[f for f, _ in flags], *[f.lstrip('-').replace('-', '_') for f, _ in flags],
-                            *[v for _, v in flags if v], *map(str, base))
+                            *[x for _, v in flags if v.strip() for x in (v.strip(), repr(v.strip())[1:-1])], *map(str, base), 'unrecognized arguments')   # argparse lists them
     no_temporaries(d)
     shutil.rmtree(d)
