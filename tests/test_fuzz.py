@@ -205,7 +205,7 @@ def test_run_flags(stubbed, flags):
     CASES['command-line flags'] += 1
     d = Path(tempfile.mkdtemp())
     argv = ['run', '--out', d/'run'] + [x for f, v in flags for x in (f, v)]
-    code, err = cli(*argv)
+    with contextlib.chdir(d): code, err = cli(*argv)   # a relative path among the values lands there
     if code: one_clear_line(code, err, *[f for f, _ in flags], *[f.split('.')[-1].replace('-', '_') for f, _ in flags], *[x for _, v in flags if v.strip() for x in (v.strip(), repr(v.strip())[1:-1])])   # a value, or its repr
     assert not (d/'run').exists(), 'a command line wrote something before the run'
     shutil.rmtree(d)
@@ -229,7 +229,7 @@ def test_stage_flags(tiny_run, stubbed, command, data):
         m.setattr(transformer, 'train_transformer', lambda *a, **k: None)
         m.setattr(sae, 'train_sae', lambda *a, **k: None)
         m.setattr(activations, 'collect_activations', lambda *a, **k: {'n_vectors': 0, 'd': 0})
-        code, err = cli(*argv)
+        with contextlib.chdir(d): code, err = cli(*argv)   # a relative path among the values lands there
     if code: one_clear_line(code, err, *[f for f, _ in flags], *[f.lstrip('-').replace('-', '_') for f, _ in flags],
                             *[x for _, v in flags if v.strip() for x in (v.strip(), repr(v.strip())[1:-1])], *map(str, base), 'unrecognized arguments')   # argparse lists them
     no_temporaries(d)
