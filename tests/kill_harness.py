@@ -7,7 +7,8 @@ Each trial draws its moment from `random.Random(seed)`, kills the run's process 
 checks that the process died by SIGKILL and where it was (from the `[stage] N s` lines it had printed), that every
 file that looks complete is whole, and that the rerun ends with the uninterrupted run's fingerprint (`conftest.py`:
 artifacts, metric logs, report pages and metrics.json, wall times aside) and no temporary left. Stages too short for
-the uniform draws to hit are then covered by top-up trials, each drawn uniformly inside that stage of the reference.
+the uniform draws to hit are then covered by top-up trials: each waits for that stage to begin, then kills a uniform
+share of the stage's reference length later.
 CI runs a few of the same trials (tests/test_faults.py, FAULT_TRIALS).
 """
 import argparse, os, random, signal, subprocess, sys, tempfile, threading, time
@@ -106,38 +107,45 @@ def kill_trial(ref: Reference, out, moment: float) -> str:
     resume_and_compare(ref, out)
     return stage
 
-def uniform_moment(ref: Reference, seed: int, stage=None) -> float:
-    "A kill moment drawn uniformly over the whole run, or over one stage of the reference (the top-ups)."
-    a, b = (0, ref.seconds) if stage is None else ref.spans[stage]
-    return random.Random(seed).uniform(a, b)
+def uniform_moment(ref: Reference, seed: int) -> float:
+    "A kill moment drawn uniformly over the whole run."
+    return random.Random(seed).uniform(0, ref.seconds)
+
+def kill_in_stage(ref: Reference, out, stage: str, seed: int) -> str:
+    """Start the run, wait until `stage` begins (the stage before it has printed its line), SIGKILL it a uniform share of the
+    stage's reference length later; where it died. A top-up for a stage too short to be hit by chance (activations: 0.2 s)."""
+    w, before = Watched(out), TIMELINE[TIMELINE.index(stage) - 1] if stage != 'startup' else None
+    begun = lambda: before is None or (before in w.ends if before != 'startup' else (Path(out)/'run.json').exists())
+    while not begun() and w.p.poll() is None: time.sleep(0.002)
+    a, b = ref.spans[stage]; time.sleep(random.Random(seed).uniform(0, b - a))
+    return w.kill()
 
 def harness(trials: int, workdir: Path, top_up=True):
     ref = reference(workdir/'reference')
     print(f'reference: {ref.seconds:.1f} s; stages ' + ', '.join(f'{s} {b - a:.1f} s' for s, (a, b) in ref.spans.items()), flush=True)
-    results = []   # (kind, seed, moment, stage, outcome)
-    def trial(kind, seed, moment):
-        out = workdir/f'{kind}_{seed}'
-        t = time.time()
-        stage = '?'
-        try: stage = kill_at(ref, out, moment); resume_and_compare(ref, out); outcome = 'pass'
+    results = []   # (kind, seed, stage, outcome)
+    def trial(kind, seed, kill):
+        out, t, stage = workdir/f'{kind}_{seed}', time.time(), '?'
+        try: stage = kill(out); assert stage != 'missed', 'the run ended before the kill'; resume_and_compare(ref, out); outcome = 'pass'
         except AssertionError as e: outcome = f'FAIL: {str(e)[:300]}'
-        results.append((kind, seed, moment, stage, outcome))
-        print(f'{kind:8} seed {seed:4}: killed at {moment:5.2f} s in {stage:12} {outcome} ({time.time() - t:.0f} s)', flush=True)
+        results.append((kind, seed, stage, outcome))
+        print(f'{kind:8} seed {seed:4}: killed in {stage:12} {outcome} ({time.time() - t:.0f} s)', flush=True)
         if outcome == 'pass': subprocess.run(['rm', '-rf', str(out)])
-    for seed in range(trials): trial('uniform', seed, uniform_moment(ref, seed))
+    for seed in range(trials):
+        trial('uniform', seed, lambda out: kill_at(ref, out, uniform_moment(ref, seed)))
     if top_up:
         for stage in TIMELINE:
-            for seed in range(1000, 1003):   # a few tries: a stage of 0.1 s is hard to hit even inside its span
-                if any(r[3] == stage for r in results): break
-                trial('top-up', seed, uniform_moment(ref, seed, stage))
+            for seed in range(1000, 1003):   # a few tries: the kill can still fall just after a short stage
+                if any(r[2] == stage for r in results): break
+                trial('top-up', seed, lambda out: kill_in_stage(ref, out, stage, seed))
     print('\nstage          uniform  top-up  passed')
     for stage in TIMELINE + ('?',):
-        rows = [r for r in results if r[3] == stage]
+        rows = [r for r in results if r[2] == stage]
         if rows or stage != '?':
             n = Counter(r[0] for r in rows)
-            print(f"{stage:12} {n['uniform']:8} {n['top-up']:7} {sum(r[4] == 'pass' for r in rows):7}")
-    failed = [r for r in results if r[4] != 'pass']
-    missing = [s for s in TIMELINE if not any(r[3] == s for r in results)]
+            print(f"{stage:12} {n['uniform']:8} {n['top-up']:7} {sum(r[3] == 'pass' for r in rows):7}")
+    failed = [r for r in results if r[3] != 'pass']
+    missing = [s for s in TIMELINE if not any(r[2] == s for r in results)]
     print(f"{len(results)} trials ({trials} uniform over {ref.seconds:.1f} s, {len(results) - trials} top-up), "
           f"{len(failed)} failed; stages never hit: {', '.join(missing) or 'none'}")
     return not failed and not missing
