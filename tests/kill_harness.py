@@ -125,7 +125,7 @@ def harness(trials: int, workdir: Path, top_up=True):
     print(f'reference: {ref.seconds:.1f} s; stages ' + ', '.join(f'{s} {b - a:.1f} s' for s, (a, b) in ref.spans.items()), flush=True)
     results = []   # (kind, seed, stage, outcome)
     def trial(kind, seed, kill):
-        out, t, stage = workdir/f'{kind}_{seed}', time.time(), '?'
+        out, t, stage = workdir/f'{len(results):02d}_{kind}_{seed}', time.time(), '?'   # a failed trial's run stays for a look
         try: stage = kill(out); assert stage != 'missed', 'the run ended before the kill'; resume_and_compare(ref, out); outcome = 'pass'
         except AssertionError as e: outcome = f'FAIL: {str(e)[:300]}'
         results.append((kind, seed, stage, outcome))
