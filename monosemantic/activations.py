@@ -174,6 +174,7 @@ def collect_activations(model, data_dir, out_dir, cfg: ActivationConfig = Activa
     if (out_dir/'manifest.json').exists():
         m = read_json(out_dir/'manifest.json')
         check_config(out_dir, dict(m['config'], model_sha256=m['model_sha256']), want)
+        for p in out_dir.glob('acts_*.json'): p.unlink(missing_ok=True)   # shard sidecars a kill left after the manifest, which holds them
         return m
     rank, world = _dist()
     if device is None and torch.cuda.is_available(): device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))

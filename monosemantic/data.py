@@ -19,7 +19,7 @@ import tiktoken
 import torch
 from tqdm.auto import tqdm
 
-from .artifacts import (ArtifactError, atomic_write, cache_dir, check_config,
+from .artifacts import (ArtifactError, atomic_write, cache_dir, check_config, first_line,
                                     config_dict, fetch_from_registry, file_record, read_json, sha256_file,
                                     verify_file, write_json)
 
@@ -145,10 +145,12 @@ def local_documents(path, text_field='text', bad_utf8='replace'):
             import datasets
             kind = 'json' if f.suffix.lower() == '.jsonl' else 'parquet'
             try: ds = datasets.load_dataset(kind, data_files=str(f), split='train')
-            except Exception as e: raise ArtifactError(f'{f}: could not be read as {kind} ({str(e).splitlines()[0]}); fix or remove it') from None
+            except Exception as e: raise ArtifactError(f'{f}: could not be read as {kind} ({first_line(e)}); fix or remove it') from None
             if text_field not in ds.column_names:
                 raise ArtifactError(f'{f}: no field {text_field!r} (fields: {ds.column_names}); pass text_field=')
-            for t in ds[text_field]:
+            for i, t in enumerate(ds[text_field]):
+                if t is not None and not isinstance(t, str):
+                    raise ArtifactError(f'{f}: row {i} holds {type(t).__name__} in field {text_field!r}, not text; fix the file, or pass text_field=')
                 if t and t.strip(): yield t, 'text'
         elif (t := decode_text(f.read_bytes(), f, bad_utf8)) and t.strip(): yield t, 'text'
 
@@ -157,7 +159,7 @@ def openwebtext_documents(split):
     import datasets
     try: ds = datasets.load_dataset('openwebtext', num_proc=max(1, os.cpu_count() // 2), trust_remote_code=True)
     except Exception as e:
-        raise ArtifactError(f'openwebtext: could not load it from the Hugging Face hub ({str(e).splitlines()[0]}); '
+        raise ArtifactError(f'openwebtext: could not load it from the Hugging Face hub ({first_line(e)}); '
                             "connect to the hub, or pass a local corpus path or 'embedded'") from None
     ds = ds['train'].train_test_split(test_size=0.0005, seed=2357, shuffle=True)
     for t in ds['train' if split == 'train' else 'test']['text']: yield t, 'en'

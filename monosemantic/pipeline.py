@@ -265,14 +265,16 @@ def cmd_collect(args):
     print(f"wrote {m['n_vectors']:,} vectors of {m['d']} to {args.out}/ (manifest.json)")
 
 def cmd_report(args):
-    "Render the report of a finished run."
+    "Render the report of a finished run, holding its lock: a killed render's temporaries go, a running `run` is not disturbed."
     from monosemantic.report import render_report
-    print(f'wrote {render_report(args.run_dir)}')
+    if not (args.run_dir/'metrics.json').exists():   # checked before the lock, which would create the directory
+        raise ArtifactError(f'{args.run_dir}/metrics.json: missing; finish the run first (`monosemantic run --out {args.run_dir}`)')
+    with RunLock(args.run_dir): print(f'wrote {render_report(args.run_dir)}')
 
-def _delegate(module, fn):  # single-stage commands with their own parsers, given the arguments main's parser left
-    def cmd(args):
+def _delegate(module, fn):  # single-stage commands with their own parsers: `main` hands them the arguments it does not know
+    def cmd(args, rest):
         import importlib
-        return getattr(importlib.import_module(f'monosemantic.{module}'), fn)(args.rest)
+        return getattr(importlib.import_module(f'monosemantic.{module}'), fn)(rest)
     return cmd
 
 def _stage_parsers(sub):
@@ -313,8 +315,7 @@ def _stage_parsers(sub):
     sp.set_defaults(func=cmd_activations)
     for name, module, fn, help in (('train', 'transformer', 'train_cli', 'train the transformer (runs under torchrun)'),
                                    ('sae', 'sae', 'sae_cli', 'train a sparse autoencoder (runs under torchrun)')):
-        sp = sub.add_parser(name, help=help, add_help=False)   # argparse.REMAINDER would drop a leading --flag
-        sp.set_defaults(func=_delegate(module, fn), delegate=True)
+        sub.add_parser(name, help=help, add_help=False).set_defaults(func=_delegate(module, fn), delegated=True)
 
 def build_parser():
     "The `monosemantic` argument parser."
@@ -326,12 +327,27 @@ def main(argv=None):
     "Entry point of the `monosemantic` command: exit 2 for bad arguments, 1 for bad files, with one line each."
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
-    if not getattr(args, 'delegate', False) and rest: parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    args.rest = rest
-    try: args.func(args)
+    if rest and not getattr(args, 'delegated', False): parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    try: args.func(args, rest) if getattr(args, 'delegated', False) else args.func(args)
     except ValueError as e: parser.error(str(e))  # a config that rejects its values: exit 2, nothing written
-    except ArtifactError as e:
-        print(f'monosemantic: error: {e}', file=sys.stderr); sys.exit(1)
+    except ArtifactError as e: _fail(str(e))
+    except KeyboardInterrupt: _fail('interrupted; finished files are kept, rerun the same command to resume', 130)
+    except Exception as e: _fail(f'{type(e).__name__}: {str(e)[:300]!r} (a bug); the traceback is in {_crash_log()}, please report it')
+
+def _fail(message, code=1):
+    print(f'monosemantic: error: {" ".join(message.split())}', file=sys.stderr); sys.exit(code)   # one line
+
+def _crash_log():
+    "Write the traceback being handled to a log file in the cache (or the temporary directory); its path."
+    import tempfile, traceback
+    from monosemantic.artifacts import cache_dir
+    name = f'crash-{time.strftime("%Y%m%d-%H%M%S")}-{os.getpid()}.log'
+    for d in (lambda: cache_dir()/'logs', lambda: Path(tempfile.gettempdir())):
+        try:
+            (path := d()/name).parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f'monosemantic {" ".join(sys.argv[1:])}\n{traceback.format_exc()}'); return path
+        except OSError: continue
+    return 'nowhere (the cache and the temporary directory are not writable)'
 
 # %% ../nbs/06_pipeline.ipynb #e960296c
 def cmd_activations(args):

@@ -5,14 +5,15 @@
 # %% auto #0
 __all__ = ['PAGE_SCRIPTS', 'CHAPTERS', 'STYLE', 'REFERENCE', 'MEASURE_NAMES', 'nbs_dir', 'report_requirements', 'imports_only',
            'tests_only', 'run_env', 'chapter_page', 'html_exporter', 'chapter_links_to_pages', 'page_name', 'nav_html',
-           'versus_figure', 'results_notebook', 'speed_table', 'render_report', 'store_run_outputs', 'write_readme']
+           'versus_figure', 'results_notebook', 'speed_table', 'render_report', 'stable_ids', 'store_run_outputs',
+           'write_readme']
 
 # %% ../nbs/07_report.ipynb #3464c808
 import ast, base64, html, importlib.util, io, json, os, platform, re, shutil, sys, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-from .artifacts import ArtifactError, atomic_write, cache_dir, fetch_npm_file, read_json
+from .artifacts import TEMPORARY, ArtifactError, atomic_write, cache_dir, fetch_npm_file, read_json
 
 # %% ../nbs/07_report.ipynb #8db34e62
 PAGE_SCRIPTS = {  # file in the site: (package@version, tarball, sha256, member)
@@ -132,11 +133,12 @@ def _page_procs():
 
 def chapter_page(path, run_dir):
     "A chapter as its page shows it (an nbformat notebook): nbdev's processors, and its `#| run` cells run against `run_dir`."
-    import nbformat
+    import matplotlib.pyplot as plt, nbformat
     from execnb.nbio import nb2dict, read_nb
     from nbdev.process import NBProcessor
     path = Path(path)
     nb = read_nb(path); nb.path_ = path.name
+    plt.close('all')   # figures left open in this process (a run's training plots) would show in the chapter's plt.show()
     with run_env(run_dir, path.parent), warnings.catch_warnings():
         warnings.simplefilter('ignore')
         NBProcessor(nb=nb, procs=_page_procs()).process()
@@ -335,20 +337,22 @@ def speed_table(module: str,  # a benchmark, as `python benchmarks/run.py MODULE
 # %% ../nbs/07_report.ipynb #170fd403
 def render_report(run_dir, chapters=None, progress=True) -> Path:
     "Render the chapters against `run_dir`, the results page and the feature browser into `run_dir/report/` (index.html first)."
+    # Built in a hidden temporary directory and swapped in by renames: a kill leaves the old report or the new one, never a
+    # mix, and the temporaries are removed by the next holder of the run's `RunLock`.
     from tqdm.auto import tqdm
     t0, run_dir = time.time(), Path(run_dir)
     metrics = read_json(run_dir/'metrics.json', fix='finish the run first (`monosemantic run`)')
     if missing := report_requirements(): raise ArtifactError(missing[0])
     src, out = nbs_dir(), run_dir/'report'
-    tmp = run_dir/f'.report.tmp-{os.getpid()}'
+    tmp, old = (run_dir/f'.{name}{TEMPORARY}{os.getpid()}' for name in ('report', 'report.old'))
     shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
     try:
         for name, spec in PAGE_SCRIPTS.items(): shutil.copy(fetch_npm_file(*spec), tmp/name)
         (tmp/'style.css').write_text(STYLE)
         exporter = html_exporter(tmp/'.templates')
         features = (run_dir/'analysis').is_dir()
-        write = lambda page, nb, title: (tmp/page).write_text(chapter_links_to_pages(exporter.from_notebook_node(
-            nb, resources={'nav': nav_html(page, features), 'metadata': {'name': title, 'path': str(src)}})[0]))
+        write = lambda page, nb, title: (tmp/page).write_text(stable_ids(chapter_links_to_pages(exporter.from_notebook_node(
+            _numbered(nb), resources={'nav': nav_html(page, features), 'metadata': {'name': title, 'path': str(src)}})[0])))
         for nb_name, title in tqdm([(nb, t) for nb, t in CHAPTERS if (src/nb).exists() and (chapters is None or nb in chapters)],
                                    desc='report', disable=not progress):
             write(page_name(nb_name), chapter_page(src/nb_name, run_dir), title)
@@ -360,11 +364,27 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
         hardware = f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores'
         write('results.html', results_notebook(metrics, hardware, time.time() - t0), 'Results')
         shutil.rmtree(tmp/'.templates')
-        shutil.rmtree(out, ignore_errors=True)
+        if out.exists(): out.rename(old)
         tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise
     return out/'index.html'
+
+# uuids of widget models and their views; the ids pandas' Styler gives its tables; addresses in an object's repr
+_RANDOM_ID = re.compile(r'(?<![0-9a-f-])(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})(?![0-9a-f-])'
+                        r'|(?<![\w-])(?:T_[0-9a-f]{5}|0x[0-9a-f]{12})(?![0-9a-f])')
+
+def stable_ids(page: str) -> str:
+    "`page` with its random ids renamed in order of first use, the same throughout the page: the same run, the same pages."
+    ids = {}
+    kind = lambda s: 'T_' if s.startswith('T_') else '0x' if s.startswith('0x') else 'ms-id-'
+    return _RANDOM_ID.sub(lambda m: ids.setdefault(m[0], f'{kind(m[0])}{len(ids)}'), page)
+
+def _numbered(nb):
+    "Cell ids by position: nbdev's processors add cells with random ids, and the same run must render the same pages."
+    for i, c in enumerate(nb.cells): c.id = f'cell-{i}'
+    return nb
 
 # %% ../nbs/07_report.ipynb #28b9f579
 def store_run_outputs(run_dir, chapters=None):

@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from .activations import geometric_median
 from .transformer import wandb_run
-from .artifacts import (ArtifactError, tensors_sha256, atomic_path, atomic_write, check_config, config_dict, load_torch,
+from .artifacts import (ArtifactError, first_line, tensors_sha256, atomic_path, atomic_write, check_config, config_dict, load_torch,
                                     read_json, save_torch, write_json)
 
 # %% ../nbs/03_sae.ipynb #5fd293a1
@@ -528,19 +528,21 @@ def save_sae(sae, path, **metadata):
 
 def load_sae(path) -> SparseAutoencoder:
     "Load `sae.safetensors` (or the directory holding it); a clear `ArtifactError` if it is truncated or corrupted."
-    from safetensors import safe_open, SafetensorError
+    from safetensors import safe_open
     path = Path(path); path = path/'sae.safetensors' if path.is_dir() else path
     if not path.exists(): raise ArtifactError(f'{path}: missing; train the SAE (train_sae / monosemantic sae) first')
+    fix = 'it is truncated or corrupted, delete it and rerun the SAE stage'
     try:
         with safe_open(str(path), 'pt') as fh:
             meta, state = fh.metadata() or {}, {k: fh.get_tensor(k) for k in fh.keys()}
-    except (SafetensorError, OSError) as e:
-        raise ArtifactError(f'{path}: unreadable ({e}); it is truncated or corrupted, delete it and rerun the SAE stage') from None
+    except Exception as e: raise ArtifactError(f'{path}: unreadable ({first_line(e)}); {fix}') from None   # SafetensorError, OSError, ...
     if 'sha256' in meta and _sorted_sha256(state) != meta['sha256']:
         raise ArtifactError(f'{path}: its tensors differ from the checksum stored with them (corrupted); delete it and rerun the SAE stage')
-    sae = SparseAutoencoder(int(meta['d_in']), int(meta['n_features']), activation=meta.get('activation', 'relu'),
-                            k=int(meta.get('k', 0)), pre_bias=bool(int(meta.get('pre_bias', 1))))
-    sae.load_state_dict(state)
+    try:   # the header's metadata carries no checksum: a flipped byte shows as a bad size, name or key
+        sae = SparseAutoencoder(int(meta['d_in']), int(meta['n_features']), activation=meta.get('activation', 'relu'),
+                                k=int(meta.get('k', 0)), pre_bias=bool(int(meta.get('pre_bias', 1))))
+        sae.load_state_dict(state)
+    except (KeyError, ValueError, RuntimeError) as e: raise ArtifactError(f'{path}: its header is damaged ({first_line(e)}); {fix}') from None
     return sae
 
 def _read_metrics(path):
@@ -703,6 +705,8 @@ def sae_cli(argv=None):
     p.add_argument('--steps', type=int, help='override n_steps (the resampling schedule is rescaled)')
     p.add_argument('--model', help='transformer directory, for loss recovered'); p.add_argument('--data', help='token shard directory')
     p.add_argument('--eval-batches', type=int, default=8)
+    from monosemantic.pipeline import add_config_args, config_from_args
+    add_config_args(p, SAEConfig)   # every field, as `monosemantic run --sae.FIELD` has them
     a = p.parse_args(argv)
     from monosemantic.activations import ActivationStore
     store = ActivationStore(a.acts)
@@ -710,6 +714,7 @@ def sae_cli(argv=None):
     cfg = SAEConfig.preset(a.preset, **kw)
     if a.recipe: cfg = cfg.with_recipe(a.recipe)
     if a.steps: cfg = cfg.with_steps(a.steps)
+    cfg = config_from_args(a, cfg)
     eval_fn = None
     if a.model and a.data:
         from monosemantic.data import ContextSampler

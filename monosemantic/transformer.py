@@ -421,10 +421,11 @@ def train_transformer(data_dir,         # token shards (monosemantic.data)
     if rank == 0:
         out_dir.mkdir(parents=True, exist_ok=True)
         write_json(out_dir/'config.json', config_dict(cfg))
+    if rank == 0 and it < cfg.max_iters:   # a finished run keeps its log whole
         # a resumed run rewrites what came after its checkpoint (and the evaluation at it, which it repeats)
         kept = [r for r in read_metrics(out_dir) if r['iter'] < it or (r['iter'] == it and 'loss' in r)]
         with atomic_write(out_dir/'metrics.jsonl', 'w') as f: f.writelines(json.dumps(r) + '\n' for r in kept)
-        if progress and it < cfg.max_iters: print(f'{cfg}\n{info["n_params"]:,} parameters on {device} x {world}' + (f', resuming at step {it}' if it else ''))
+        if progress: print(f'{cfg}\n{info["n_params"]:,} parameters on {device} x {world}' + (f', resuming at step {it}' if it else ''))
     if it >= cfg.max_iters: return model.eval()
 
     ctx, use_scaler = _autocast(device, cfg.dtype)
@@ -488,7 +489,7 @@ def train_transformer(data_dir,         # token shards (monosemantic.data)
 def train_cli(argv=None):
     "Command line: `torchrun --nproc_per_node N -m ... ` or plain python; see `--help`."
     from monosemantic.pipeline import add_config_args, config_from_args
-    p = argparse.ArgumentParser(description='Train the transformer (nanoGPT-style); runs under torchrun too.')
+    p = argparse.ArgumentParser(prog='monosemantic train', description='Train the transformer (nanoGPT-style); runs under torchrun too.')
     p.add_argument('--data', required=True, type=Path, help='token shard directory')
     p.add_argument('--out', required=True, type=Path, help='output directory (resumes if it holds a checkpoint)')
     p.add_argument('--preset', default='default', choices=('tiny', 'default', 'paper'))

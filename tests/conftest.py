@@ -5,11 +5,15 @@ from pathlib import Path
 import pytest
 
 from monosemantic.artifacts import read_json
-from monosemantic.pipeline import STAGES
 
 CHROMIUM = os.environ.get('MONOSEMANTIC_CHROMIUM', '/usr/bin/chromium')
 ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
         '--no-first-run']
+
+def pytest_terminal_summary(terminalreporter):
+    "How many fuzz cases ran per input surface (tests/test_fuzz.py), when it ran."
+    if (fuzz := sys.modules.get('test_fuzz')) and fuzz.CASES:
+        terminalreporter.write_line('fuzz cases per surface: ' + ', '.join(f'{k} {v}' for k, v in sorted(fuzz.CASES.items())))
 
 def need_browser():
     "Skip the calling test module unless Chromium and Playwright are installed."
@@ -49,21 +53,29 @@ def save_screenshot(page, path, capsys, full_page=True):
     with capsys.disabled(): print(f'\nscreenshot: {path}')
 
 
-import hashlib, json
+import hashlib, json, re
 import torch
 from monosemantic.artifacts import load_torch
 
+TIMING_KEYS = ('timing', 'seconds', 'elapsed_s', 'tok_s', 'samples_per_s')   # wall-clock figures: they differ between runs
+_WALL_TIME = re.compile(r'\d+(?:\.\d+)? (?:min|minutes|s)\b')            # in the report's pages (index, results)
+
 def fingerprint(run_dir):
-    "What must be identical between runs: every artifact's bytes (except timings and logs) and the metrics."
+    "What must be identical between runs: every artifact's bytes, metric logs and report pages, wall times aside."
     run_dir = Path(run_dir)
     out = {}
     for p in sorted(run_dir.rglob('*')):
         rel = p.relative_to(run_dir).as_posix()
-        if not p.is_file() or p.name.startswith('.') or p.suffix in ('.png', '.jsonl', '.lock') or rel in ('stages.json', 'metrics.json'):
+        hidden = any(q.startswith('.') for q in p.relative_to(run_dir).parts)   # the lock, temporaries and what is in them
+        if not p.is_file() or hidden or p.suffix == '.png' or rel in ('stages.json', 'metrics.json'):
             continue
         if p.suffix == '.json':
-            d = json.loads(p.read_text()); [d.pop(k, None) for k in ('timing', 'seconds', 'elapsed_s')]
+            d = json.loads(p.read_text()); [d.pop(k, None) for k in TIMING_KEYS]
             out[rel] = hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()
+        elif p.suffix == '.jsonl':   # every line, in order: a resumed run must have dropped what it logged after its checkpoint
+            rows = [{k: v for k, v in json.loads(l).items() if k not in TIMING_KEYS} for l in p.read_text().splitlines()]
+            out[rel] = hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
+        elif p.suffix == '.html': out[rel] = hashlib.sha256(_WALL_TIME.sub('T', p.read_text()).encode()).hexdigest()
         elif p.suffix == '.pt': out[rel] = _state_hash(load_torch(p))
         elif p.suffix == '.safetensors':  # its header is a hash map: key order varies between processes
             from safetensors import safe_open
@@ -83,19 +95,20 @@ def _state_hash(obj):  # checkpoints: tensor contents, not pickle bytes
     walk(obj)
     return h.hexdigest()
 
-# The tiny run that the fault and report tests share: `monosemantic run --preset tiny --no-report`.
-RUN = [sys.executable, '-c', 'from monosemantic.pipeline import main; main()', 'run', '--preset', 'tiny', '--no-report']
+# The tiny run that the fault and report tests share: `monosemantic run --preset tiny --no-report`; RUN_FULL has the report.
+RUN_FULL = [sys.executable, '-c', 'from monosemantic.pipeline import main; main()', 'run', '--preset', 'tiny']
+RUN = RUN_FULL + ['--no-report']
 
 @pytest.fixture(scope='session')
 def tiny_run(tmp_path_factory):
-    "One uninterrupted tiny run, with the moment each stage began (from the `[stage] N s` lines it prints as stages end)."
+    "One uninterrupted tiny run without the report: its directory and fingerprint."
     d = tmp_path_factory.mktemp('tiny')/'run'
-    t, ends = time.time(), {}
-    p = subprocess.Popen(RUN + ['--out', str(d)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    for line in p.stdout:
-        if line.startswith('[') and line.split(']')[0][1:] in STAGES: ends[line.split(']')[0][1:]] = time.time() - t
-    assert p.wait() == 0
-    secs = read_json(d/'stages.json')
-    starts = {s: ends[s] - secs[s] for s in STAGES}
-    return d, fingerprint(d), starts, secs
+    r = subprocess.run(RUN + ['--out', str(d)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return d, fingerprint(d)
 
+@pytest.fixture(scope='session')
+def full_run(tmp_path_factory):
+    "One uninterrupted tiny run with its report, as the kill-anywhere trials resume it (`kill_harness.Reference`)."
+    from kill_harness import reference
+    return reference(tmp_path_factory.mktemp('full')/'run')
