@@ -470,8 +470,8 @@ def compare_units(arrays: dict,    # kind -> the per-unit arrays of `{kind}.npz`
     return dict(units=units, auroc=auroc, detectors=detectors, probing=probing, features_vs_neurons=versus)
 
 def winners(versus: dict) -> dict:
-    "The measures of a `features_vs_neurons` object (`measures`) and those each kind of unit wins (`features`, `neurons`; ties: neither)."
-    measures = [k for k in MEASURES if isinstance(versus.get(k), dict) and versus[k].get('better')]
+    "The measures of a `features_vs_neurons` object (`measures`) and those each kind of unit wins (`features`, `neurons`; ties, undecided: neither)."
+    measures = [k for k in MEASURES if isinstance(versus.get(k), dict)]
     return dict(measures=measures, **{kind: [k for k in measures if versus[k]['better'] == kind] for kind in ('features', 'neurons')})
 
 # %% ../nbs/04_analysis.ipynb #c0cf58d9
