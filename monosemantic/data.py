@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['GPT2_RANKS_SHA256', 'WHISPER_SDIST', 'EOT', 'WIKI_WHEEL', 'DJANGO_WHEEL', 'TEXT_SUFFIXES', 'TABLE_SUFFIXES',
-           'gpt2_encoding', 'po_translations', 'wikipedia_documents', 'django_documents', 'embedded_documents',
-           'decode_text', 'corpus_files', 'local_documents', 'openwebtext_documents', 'DataConfig', 'corpus_documents',
-           'split_documents', 'build_token_shards', 'load_manifest', 'TokenShards', 'unigram_entropy', 'ContextSampler']
+           'PRESETS', 'gpt2_encoding', 'po_translations', 'wikipedia_documents', 'django_documents',
+           'embedded_documents', 'decode_text', 'corpus_files', 'local_documents', 'openwebtext_documents',
+           'DataConfig', 'corpus_documents', 'split_documents', 'build_token_shards', 'load_manifest', 'TokenShards',
+           'unigram_entropy', 'ContextSampler']
 
 # %% ../nbs/00_data.ipynb #350083fa
 import json, multiprocessing as mp, os, re, tarfile, warnings, zipfile
@@ -19,7 +20,7 @@ import tiktoken
 import torch
 from tqdm.auto import tqdm
 
-from .artifacts import (ArtifactError, atomic_write, cache_dir, check_config, first_line,
+from .artifacts import (ArtifactError, atomic_write, cache_dir, check_config, first_line, preset_config,
                                     config_dict, fetch_from_registry, file_record, read_json, sha256_file,
                                     verify_file, write_json)
 
@@ -180,7 +181,17 @@ class DataConfig:
         if not 0 <= self.val_fraction < 1: raise ValueError(f'val_fraction must be in [0, 1), got {self.val_fraction}')
         if self.shard_tokens < 1: raise ValueError(f'shard_tokens must be positive, got {self.shard_tokens}')
         if self.max_documents < 0: raise ValueError(f'max_documents must be >= 0, got {self.max_documents}')
-        if self.bad_utf8 not in ('replace', 'skip', 'error'): raise ValueError(f"bad_utf8 must be 'replace', 'skip' or 'error', got {self.bad_utf8!r}")
+        if self.bad_utf8 not in ('replace', 'skip', 'error'):
+            raise ValueError(f"bad_utf8 must be 'replace', 'skip' or 'error', got {self.bad_utf8!r}")
+
+    @classmethod
+    def preset(cls, name: str, **overrides):
+        "A named preset (`PRESETS`: 'tiny', 'default', 'paper') with fields overridden."
+        return preset_config(PRESETS, name, 'data', **overrides)
+
+PRESETS = {  # tiny: a fifth of the documents held out of 3,000; default: the embedded corpus; paper: OpenWebText
+    'tiny': DataConfig(max_documents=3000, val_fraction=0.2), 'default': DataConfig(),
+    'paper': DataConfig(corpus='openwebtext')}
 
 def corpus_documents(cfg: DataConfig, split=None):
     "The document stream a config names, as (text, label) pairs."
