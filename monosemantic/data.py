@@ -72,8 +72,13 @@ def po_translations(text: str) -> list[str]:
         if key and key.startswith('msgstr') and (s := ''.join(cur)): out.append(s)
     for line in text.splitlines():
         m = _PO_STRING.match(line.strip())
-        if not m: flush(); key, cur = None, []; continue
-        if m.group(1): flush(); key, cur = m.group(1), [m.group(2)]
+        if not m:
+            flush()
+            key, cur = None, []
+            continue
+        if m.group(1):
+            flush()
+            key, cur = m.group(1), [m.group(2)]
         else: cur.append(m.group(3))
     flush()
     unescape = lambda s: s.replace('\\n', '\n').replace('\\"', '"').replace('\\t', '\t').replace('\\\\', '\\')
@@ -208,7 +213,9 @@ def _chunks(docs, n):
     chunk = []
     for d in docs:
         chunk.append(d)
-        if len(chunk) == n: yield chunk; chunk = []
+        if len(chunk) == n:
+            yield chunk
+            chunk = []
     if chunk: yield chunk
 
 class _ShardWriter:
@@ -331,7 +338,8 @@ class TokenShards:
         self.records = self.manifest['splits'][split]['shards']
         self.tokens, self.labels = [], []
         for r in self.records:
-            verify_file(self.dir/r['name'], r, verify); verify_file(self.dir/r['labels']['name'], r['labels'], verify)
+            verify_file(self.dir/r['name'], r, verify)
+            verify_file(self.dir/r['labels']['name'], r['labels'], verify)
             self.tokens.append(np.memmap(self.dir/r['name'], dtype=np.uint16, mode='r'))
             self.labels.append(np.memmap(self.dir/r['labels']['name'], dtype=np.uint8, mode='r'))
         self.label_names = self.manifest['labels']

@@ -71,7 +71,8 @@ def tests_only(source) -> bool:
 def run_env(run_dir, cwd):
     "`MONOSEMANTIC_RUN` set to `run_dir` and the working directory at `cwd`, for the length of a block."
     before, here = os.environ.get('MONOSEMANTIC_RUN'), os.getcwd()
-    os.environ['MONOSEMANTIC_RUN'] = str(Path(run_dir).resolve()); os.chdir(cwd)
+    os.environ['MONOSEMANTIC_RUN'] = str(Path(run_dir).resolve())
+    os.chdir(cwd)
     try: yield
     finally:
         os.chdir(here)
@@ -138,7 +139,8 @@ def chapter_page(path, run_dir):
     from execnb.nbio import nb2dict, read_nb
     from nbdev.process import NBProcessor
     path = Path(path)
-    nb = read_nb(path); nb.path_ = path.name
+    nb = read_nb(path)
+    nb.path_ = path.name
     plt.close('all')   # figures left open in this process (a run's training plots) would show in the chapter's plt.show()
     with run_env(run_dir, path.parent), warnings.catch_warnings():
         warnings.simplefilter('ignore')
@@ -276,17 +278,23 @@ def _against(k, mine, ref):
 # %% ../nbs/06_report.ipynb #b875cda6
 def versus_figure(versus) -> bytes:
     "PNG: every features_vs_neurons measure, features beside neurons."
-    import matplotlib; matplotlib.use('Agg', force=False)
+    import matplotlib
+    matplotlib.use('Agg', force=False)
     import matplotlib.pyplot as plt
     keys = [k for k in MEASURE_NAMES if isinstance(versus.get(k), dict) and None not in (versus[k]['features'], versus[k]['neurons'])]
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(keys) + 1))
     y = range(len(keys))
     ax.barh([i + 0.2 for i in y], [versus[k]['features'] for k in keys], 0.4, label='SAE features', color='#2f6fde')
     ax.barh([i - 0.2 for i in y], [versus[k]['neurons'] for k in keys], 0.4, label='MLP neurons', color='#b0b7c3')
-    ax.set_yticks(list(y), [MEASURE_NAMES[k] for k in keys], fontsize=8); ax.invert_yaxis(); ax.set_xlim(0, 1)
-    ax.legend(loc='lower right', fontsize=8); ax.set_title('features against neurons (higher is better on every row)', fontsize=10)
+    ax.set_yticks(list(y), [MEASURE_NAMES[k] for k in keys], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.legend(loc='lower right', fontsize=8)
+    ax.set_title('features against neurons (higher is better on every row)', fontsize=10)
     fig.tight_layout()
-    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=100); plt.close(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', dpi=100)
+    plt.close(fig)
     return buf.getvalue()
 
 # %% ../nbs/06_report.ipynb #26516a4e
@@ -334,7 +342,8 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
     if missing := report_requirements(): raise ArtifactError(missing[0])
     src, out = nbs_dir(), run_dir/'report'
     tmp, old = (run_dir/f'.{name}{TEMPORARY}{os.getpid()}' for name in ('report', 'report.old'))
-    shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
     try:
         for name, spec in PAGE_SCRIPTS.items(): shutil.copy(fetch_npm_file(*spec), tmp/name)
         (tmp/'style.css').write_text(STYLE)
@@ -356,7 +365,8 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
         tmp.rename(out)
         shutil.rmtree(old, ignore_errors=True)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return out/'index.html'
 
 # %% ../nbs/06_report.ipynb #d436a57b
@@ -404,7 +414,8 @@ def write_readme(index=None,   # the index notebook (default: nbs/index.ipynb)
                 ) -> Path:
     "Write README.md from index.ipynb: markdown as is, code and its stored text and markdown output, `echo: false` cells' output only."
     import nbformat
-    index = Path(index or nbs_dir()/'index.ipynb'); out = Path(out or index.parent.parent/'README.md')
+    index = Path(index or nbs_dir()/'index.ipynb')
+    out = Path(out or index.parent.parent/'README.md')
     parts = []
     for c in nbformat.read(index, as_version=4).cells:
         if c.cell_type == 'markdown': parts.append(c.source.replace('](images/', f']({index.parent.name}/images/'))

@@ -125,7 +125,8 @@ def _linear_ce_chunks(x, W, targets, grads, chunk_elements=1 << 27):
     for a in range(0, N, chunk):
         xc, t = x[a:a + chunk], targets[a:a + chunk, None]
         z = xc @ W.T                                             # [n, V]: the only logits alive
-        m = z.amax(1, keepdim=True); zt = z.gather(1, t)
+        m = z.amax(1, keepdim=True)
+        zt = z.gather(1, t)
         s = z.sub_(m).exp_().sum(1, keepdim=True)                # z is now softmax * s
         loss += (s.log() + m - zt).sum()
         if grads:  # d loss / d logits = (softmax - one-hot) / N, its scales applied to the small operands, not to z
@@ -185,10 +186,12 @@ class GPT(nn.Module):
         counts = np.asarray(counts, dtype=np.float64)[:self.config.vocab_size]
         counts = np.pad(counts, (0, self.config.vocab_size - len(counts)))
         top = np.argsort(-counts, kind='stable')[:n]
-        out_class = np.full(self.config.vocab_size, n); out_class[top] = np.arange(n)
+        out_class = np.full(self.config.vocab_size, n)
+        out_class[top] = np.arange(n)
         q = (counts + 1) * (out_class == n)
         logprior = np.where(out_class == n, np.log(np.maximum(q, 1) / q.sum()), 0.0)
-        self.out_ids.copy_(torch.from_numpy(top)); self.out_class.copy_(torch.from_numpy(out_class))
+        self.out_ids.copy_(torch.from_numpy(top))
+        self.out_class.copy_(torch.from_numpy(out_class))
         self.out_logprior.copy_(torch.from_numpy(logprior))
 
     def _output_weight(self):  # [n_out, d_model] (or [vocab, d_model]): one row per output class
@@ -251,7 +254,8 @@ def load_model(path,            # a training directory (holding ckpt.pt) or a ch
                device='cpu',
               ) -> GPT:
     "The model of a checkpoint, in eval mode."
-    path = Path(path); ckpt_path = path/'ckpt.pt' if path.is_dir() else path
+    path = Path(path)
+    ckpt_path = path/'ckpt.pt' if path.is_dir() else path
     ck = load_torch(ckpt_path)
     if not isinstance(ck, dict) or 'model_args' not in ck or 'model' not in ck:
         raise ArtifactError(f'{ckpt_path}: not a transformer checkpoint (no model_args / model); point at a ckpt.pt from training')

@@ -272,7 +272,9 @@ class TextViewer(widgets.VBox):
 
     def render(self):
         t, f, c = self.tokens, self.features, self.pick.value
-        if not len(t): self.page.value = '<i>no tokens</i>'; return
+        if not len(t):
+            self.page.value = '<i>no tokens</i>'
+            return
         acts = f.column(c) if c is not None else np.zeros(len(t))
         rows = ''.join(f'<tr><td class="ms-text">{html.escape(token_str(int(tok)))}</td><td>'
                        + ', '.join(f'{j} ({a:.3g})' for j, a in f.top(i, self.n_top)) + '</td></tr>' for i, tok in enumerate(t))
@@ -344,7 +346,8 @@ EMBED_JS = ('@jupyter-widgets/html-manager@1.0.15', 'jupyter-widgets-html-manage
 def save_widget_html(widget, path, title: str = 'monosemantic') -> Path:
     "Write `widget` with its state to a standalone page at `path`, `embed.js` beside it: no kernel, no network."
     from ipywidgets.embed import embed_snippet
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(fetch_npm_file(*EMBED_JS), path.parent/'embed.js')
     snippet = embed_snippet([widget], embed_url='embed.js', requirejs=False, cors=False)
     with atomic_write(path, 'w') as f:
