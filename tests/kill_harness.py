@@ -5,7 +5,7 @@ wall time (the report included), then the same command again; the resumed run mu
 
 Each trial draws its moment from `random.Random(seed)`, kills the run's process group (the tokenizer's workers too),
 checks that the process died by SIGKILL and where it was (from the `[stage] N s` lines it had printed), that every
-file that looks complete is whole, and that the rerun ends with the uninterrupted run's fingerprint (`conftest.py`:
+file that looks complete is whole, and that the rerun ends with the uninterrupted run's fingerprint (`helpers.py`:
 artifacts, metric logs, report pages and metrics.json, wall times aside) and no temporary left. Stages too short for
 the uniform draws to hit are then covered by top-up trials: each waits for that stage to begin, then kills a uniform
 share of the stage's reference length later.
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import RUN_FULL, fingerprint
+from helpers import RUN_FULL, fingerprint
 from monosemantic.artifacts import TEMPORARY, load_torch, read_json
 
 # Where a kill can land, in run order: before the run directory is claimed, each stage, and after the report.

@@ -13,12 +13,8 @@ import torch
 from monosemantic.artifacts import TEMPORARY, ArtifactError, load_torch, read_json
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import RUN, RUN_FULL, fingerprint
+from helpers import RUN, RUN_FULL, fingerprint, run_cli
 from kill_harness import kill_trial, resume_and_compare, uniform_moment
-
-def run_cli(*args, **kw):
-    return subprocess.run([sys.executable, '-c', 'from monosemantic.pipeline import main; main()', *map(str, args)],
-                          capture_output=True, text=True, **kw)
 
 N_TRIALS = int(os.environ.get('FAULT_TRIALS', 5))  # CI: a few; `python tests/kill_harness.py --trials 30` runs the full harness
 

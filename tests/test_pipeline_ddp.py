@@ -3,16 +3,17 @@
 The transformer matches one process with the same global batch. Each rank collects its own activation shards, and
 the SAE sees the store split between the ranks in another order, so for those only the shape of the result is compared.
 """
-import json, math, os, socket, subprocess, sys
+import json, math, os, subprocess, sys
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import RUN
+from helpers import RUN
+from monosemantic.runs import free_port
 
 def test_run_under_torchrun(tiny_run, tmp_path):
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]
+    port = free_port()
     out = tmp_path/'run'
     r = subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_port', str(port),
                         '--no-python', *RUN, '--out', str(out)], capture_output=True, text=True,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import Watched, need_browser, save_screenshot
+from helpers import Watched, need_browser, save_screenshot
 
 need_browser()
 

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_analysis import HOSTILE, write_fake_analysis
-from conftest import Watched, need_browser, save_screenshot
+from helpers import Watched, need_browser, save_screenshot
 
 need_browser()
 
