@@ -521,7 +521,7 @@ def sae_step(sae, opt, x, cfg, step, world_size=1, dead=None):
     if cfg.decoder_norm == 'unit': sae.normalize_decoder_()
     return sums, counts
 
-# %% ../nbs/03_sae.ipynb #bf920563
+# %% ../nbs/03_sae.ipynb #76a03960
 def _csr(crow, col, val, size):
     with warnings.catch_warnings():   # "sparse CSR support is in beta": the one product used here is tested below
         warnings.simplefilter('ignore'); return torch.sparse_csr_tensor(crow, col, val, size)
@@ -538,7 +538,8 @@ def _sparse_grads(sae, xs, xc, pre, on, lam, decoder_norm, dead, aux_k, aux_coef
                              per_sample_weights=f_row).add_(sae.b_dec)          # [B, d] sum over a token's features of f_i W_dec,i
     g_hat = (xs_hat - xs).mul_(2 / (B * d))                                      # [B, d]
     g = torch.sparse.sampled_addmm(_csr(bags, tok, f, (n, B)), sae.W_dec, g_hat.T, beta=0).values()  # [nnz] W_dec,i . g_hat,b
-    fsum = torch.segment_reduce(f, 'sum', offsets=bags)                          # [F]
+    per_feature_sum = lambda v: torch.zeros(n).index_add_(0, feat, v)            # [nnz] -> [F]
+    fsum = per_feature_sum(f)                                                    # [F]
     per_feature = lambda table, w: F.embedding_bag(tok, table, bags, mode='sum', per_sample_weights=w, include_last_offset=True)
     sae.W_dec.grad = per_feature(g_hat, f)                                       # [F, d] sum over a feature's tokens of f_i g_hat
     if decoder_norm == 'penalty':
@@ -547,14 +548,14 @@ def _sparse_grads(sae, xs, xc, pre, on, lam, decoder_norm, dead, aux_k, aux_coef
         sae.W_dec.grad += (lam / B) * (fsum / norms.clamp_min(1e-12))[:, None] * sae.W_dec
     else: g += lam / B
     if sae.activation != 'relu': g *= f > 0                                      # a selected pair at or below 0 passes nothing
-    sae.b_enc.grad = torch.segment_reduce(g, 'sum', offsets=bags)                # [F]
+    sae.b_enc.grad = per_feature_sum(g)                                          # [F]
     sae.W_enc.grad = per_feature(xc, g).T.contiguous()                          # [d, F] sum over a feature's tokens of g xc
     if aux_k and dead is not None and dead.any():                                # AuxK's few dead features: dense, as in sae_grads
         di, g_aux = _auxk_grads(sae, pre, xs, xs_hat, dead, aux_k, aux_coeff)
         sae.W_enc.grad[:, di] += xc.T @ g_aux; sae.b_enc.grad[di] += g_aux.sum(0)
     sae.b_dec.grad = g_hat.sum(0)
     if sae.pre_bias: sae.b_dec.grad -= sae.W_enc @ sae.b_enc.grad
-    counts = torch.segment_reduce((f > 0).float(), 'sum', offsets=bags)          # [F] firing counts
+    counts = per_feature_sum((f > 0).float())                                    # [F] firing counts
     err = (xs_hat - xs).pow_(2).sum()
     return torch.stack([err / d, err, (xs - xs.mean(0)).pow_(2).sum(), fsum.sum(), counts.sum(), torch.tensor(float(B))]), counts
 
