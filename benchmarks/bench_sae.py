@@ -17,7 +17,7 @@ import torch
 here = Path(__file__).parent
 venv = here/'.venv'
 venv_py = venv/'bin'/'python'
-D, F, STEPS, B = 512, 4096, 32, 2048
+D, F, STEPS, B = 512, 4096, 64, 2048   # 64 steps: the fixed costs (checkpoints, export) weigh as in a longer run
 MODEL_FLOP_PER_SAMPLE = 6 * 2 * D * F  # 6 x parameters, the model-FLOP convention (and the transformer row's): 25.2 MFLOP,
                                        # what a dense trainer runs; the sparse step runs about a fifth of it
 PEERS = ('sae-lens', 'dictionary-learning')
@@ -50,13 +50,13 @@ def rows():
     with tempfile.TemporaryDirectory() as d:
         data = f'{d}/x.pt'
         torch.save(synthetic_activations(65_536, d=D, seed=0)[0], data)
-        steps = run(sys.executable, 'steps', data, steps=8)
+        steps = run(sys.executable, 'steps', data, steps=16)
         for _ in range(2):
             for which in ('sparse', 'dense') + (PEERS if why_not is None else ()):
                 try: r = run(sys.executable if which in ('sparse', 'dense') else venv_py, which, data)
                 except Exception as e: best.setdefault(which, f'{type(e).__name__}: {e}'[:200]); continue
                 if not isinstance(best.get(which), dict) or r['samples_per_s'] > best[which]['samples_per_s']: best[which] = r
-    out = [('sae: sparse step vs dense step (512->4096, batch 2048, at L0 40; alternating from one SAE, best of 8 each)',
+    out = [('sae: sparse step vs dense step (512->4096, batch 2048, at L0 40; alternating from one SAE, best of 16 each)',
             f"{steps['sparse']:.0f} vs {steps['dense']:.0f} samples/s = {steps['sparse'] / steps['dense']:.2f}x (L0 {steps['l0']:.0f})",
             '>= 2.0x', steps['sparse'] / steps['dense'] >= 2.0)]
     ours = best['sparse']

@@ -15,7 +15,7 @@ import copy, dataclasses, json, sys, tempfile, time
 import torch
 
 D, F, LR, L1 = 512, 4096, 3e-4, 1.4e-4
-L0_STEPS, L0_START = 40, 60   # the steps alone at the default run's L0; training from 60, which averages about 40 over 32 steps
+L0_STEPS, L0_START = 40, 60   # the steps alone at the default run's L0; training from 60 (its L0 falls as it trains)
 which, steps, B, data = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 x = torch.load(data, weights_only=True)
 first = None
