@@ -1,5 +1,5 @@
 """Run the benchmarks, print one row each (name, the figures measured side by side, the goal, `ok` or `MISS`) and record
-them in benchmarks/results.json, from which the chapters' speed tables are drawn (`monosemantic.report.speed_table`).
+them in benchmarks/results.json, from which the chapters' speed tables are drawn (`monosemantic.runs.speed_table`).
 
 `python benchmarks/run.py` runs every benchmarks/bench_*.py; `python benchmarks/run.py data sae` runs those, and only their
 records in the file change. `--out PATH` records elsewhere (a check that should not replace the committed figures).

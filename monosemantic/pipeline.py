@@ -22,7 +22,7 @@ from .analysis import AnalysisConfig, activations_cli, analyze, winners
 from .artifacts import ArtifactError, RunLock, cache_dir, check_config, config_dict, preset_config, read_json, write_json
 from .data import DataConfig, build_token_shards
 from .report import render_report, report_requirements
-from .runs import RunDir, add_config_args, config_from_args, dist_setup   # the flags: sae_cli imports them from here
+from .runs import RunDir, add_config_args, config_from_args, dist_setup
 from .sae import RECIPES, SAEConfig, evaluate_sae, load_sae, train_sae
 from .transformer import TrainConfig, load_model, train_transformer
 

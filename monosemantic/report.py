@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .analysis import MEASURE_NAMES, run_decoders, winners
 from .artifacts import TEMPORARY, ArtifactError, atomic_write, cache_dir, fetch_npm_file, read_json
-from .runs import nbs_dir, speed_table   # speed_table: the chapters' `#| run` cells used to find it here
+from .runs import nbs_dir
 
 # %% ../nbs/06_report.ipynb #8db34e62
 PAGE_SCRIPTS = {  # file in the site: (package@version, tarball, sha256, member)

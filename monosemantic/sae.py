@@ -7,7 +7,8 @@ __all__ = ['ACTIVATIONS', 'RECIPES', 'PRESETS', 'DENSITY_BINS', 'SPARSE_BELOW', 
            'synthetic_activations', 'TensorSource', 'paper_schedule', 'SAEConfig', 'k_at', 'input_scale_for',
            'spread_directions', 'init_sae', 'resample_dead_features', 'faint_features', 'batch_metrics', 'summarize',
            'loss_recovered', 'evaluate_sae', 'sae_grads', 'sae_step', 'sae_like', 'calibrate_threshold', 'save_sae',
-           'load_sae', 'ResampleWindows', 'train_sae', 'plot_training', 'export_saelens', 'import_saelens', 'sae_cli']
+           'load_sae', 'read_metrics', 'ResampleWindows', 'train_sae', 'plot_training', 'export_saelens',
+           'import_saelens', 'sae_cli']
 
 # %% ../nbs/03_sae.ipynb #cf56c61e
 import argparse, dataclasses, json, math, os, time, warnings
@@ -21,7 +22,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .activations import geometric_median
-from .transformer import wandb_run
+from .runs import add_config_args, all_reduce, config_from_args, dist_setup, read_metrics, wandb_run
 from .artifacts import (ArtifactError, first_line, tensors_sha256, atomic_path, atomic_write, check_config, config_dict, load_torch,
                                     read_json, save_torch, write_json)
 
@@ -427,18 +428,6 @@ def evaluate_sae(model, sae, data_dir, n_tokens=500_000, batch_contexts=16, seed
                 **loss_recovered(model, sae, batches))
 
 # %% ../nbs/03_sae.ipynb #1e86afec
-def _dist_info():
-    import torch.distributed as dist
-    if not dist.is_available(): return 0, 1
-    if not dist.is_initialized() and int(os.environ.get('WORLD_SIZE', 1)) > 1: dist.init_process_group('gloo')
-    return (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
-
-def _all_reduce(t, op='sum'):
-    import torch.distributed as dist
-    if dist.is_available() and dist.is_initialized():
-        dist.all_reduce(t, op=dist.ReduceOp.SUM if op == 'sum' else dist.ReduceOp.MAX)
-    return t
-
 def _schedule(cfg, step):
     "Learning rate and lambda at `step`: linear warm-ups from 0 and a linear decay of the lr to 0, as the config asks."
     n = cfg.n_steps
@@ -514,7 +503,7 @@ def sae_step(sae, opt, x, cfg, step, world_size=1, dead=None):
     sums, counts = sae_grads(sae, x, lam if cfg.activation == 'relu' else 0.0, cfg.decoder_norm, dead, cfg.aux_k, cfg.aux_coeff,
                              sparse={'auto': None, 'always': True, 'never': False}[cfg.sparse_step])
     if world_size > 1:
-        for p in sae.parameters(): _all_reduce(p.grad).div_(world_size)
+        for p in sae.parameters(): all_reduce(p.grad).div_(world_size)
     if cfg.grad_clip: torch.nn.utils.clip_grad_norm_(sae.parameters(), cfg.grad_clip)
     if cfg.decoder_norm == 'unit': sae.project_decoder_grad_()
     opt.step()
@@ -601,7 +590,7 @@ def load_sae(path) -> SparseAutoencoder:
     except (KeyError, ValueError, RuntimeError) as e: raise ArtifactError(f'{path}: its header is damaged ({first_line(e)}); {fix}') from None
     return sae
 
-def _read_metrics(path):
+def read_metrics(path):
     return [json.loads(l) for l in Path(path).read_text().splitlines() if l.strip()] if Path(path).exists() else []
 
 # %% ../nbs/03_sae.ipynb #ca3694e0
@@ -618,7 +607,7 @@ class ResampleWindows:
 
     def low(self, step: int, batch_size: int, density: float):
         "[F] bool: the features whose density over the window ending at resampling step `step` is at most `density`."
-        return _all_reduce(self.fires.clone()) / ((step - self.starts[step]) * batch_size) <= density
+        return all_reduce(self.fires.clone()) / ((step - self.starts[step]) * batch_size) <= density
 
 # %% ../nbs/03_sae.ipynb #0ccadc16
 def train_sae(source,                 # activations: anything with the store interface (.d, .batches, .sample, .stats)
@@ -629,7 +618,7 @@ def train_sae(source,                 # activations: anything with the store int
               stop_at: int | None = None,  # stop after the checkpoint at this step, as if killed (for tests)
              ) -> SparseAutoencoder:
     "Train an SAE on `source`, resuming from `out_dir/checkpoint.pt` if present; return it."
-    out_dir = Path(out_dir); rank, world = _dist_info()
+    out_dir = Path(out_dir); rank, world = dist_setup('cpu')[:2]
     if cfg.batch_size % world: raise ValueError(f'batch_size {cfg.batch_size} does not split over {world} ranks')
     if rank == 0:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -644,7 +633,7 @@ def train_sae(source,                 # activations: anything with the store int
         step, last_fired, windows = state['step'], state['last_fired'], ResampleWindows(cfg, state['window_fires'])
     if rank == 0:  # drop metrics logged after the checkpoint: they will be logged again
         with atomic_write(out_dir/'metrics.jsonl', 'w') as fh:
-            for r in _read_metrics(out_dir/'metrics.jsonl'):
+            for r in read_metrics(out_dir/'metrics.jsonl'):
                 if r['step'] <= step: fh.write(json.dumps(r) + '\n')
     wb = wandb_run(out_dir, cfg, 'sae') if rank == 0 else None
     batches = source.batches(cfg.batch_size // world, seed=cfg.seed, rank=rank, world_size=world)
@@ -655,7 +644,7 @@ def train_sae(source,                 # activations: anything with the store int
     while step < cfg.n_steps:
         dead = step - last_fired >= cfg.dead_window if cfg.aux_k else None   # AuxK's dead features, this step
         m, counts = sae_step(sae, opt, next(batches), cfg, step, world, dead)
-        if cfg.aux_k and world > 1: _all_reduce(counts)   # every rank needs the same dead set next step
+        if cfg.aux_k and world > 1: all_reduce(counts)   # every rank needs the same dead set next step
         step += 1
         fires += counts; sums += m
         last_fired[counts > 0] = step
@@ -671,7 +660,7 @@ def train_sae(source,                 # activations: anything with the store int
             if rank == 0 and progress: bar.write(f'step {step}: resampled {len(idx)} features')
             if rank == 0: _append(out_dir/'metrics.jsonl', dict(step=step, resampled=len(idx)), wb)
         if step % cfg.log_every == 0 or step == cfg.n_steps:
-            _all_reduce(sums); _all_reduce(fires)
+            all_reduce(sums); all_reduce(fires)
             rec = dict(step=step, **summarize(sums, fires), lr=_schedule(cfg, step - 1)[0], l1_coeff=_schedule(cfg, step - 1)[1],
                        samples_per_s=(step - t_step) * cfg.batch_size / (time.time() - t0))
             sums.zero_(); fires.zero_(); t0, t_step = time.time(), step
@@ -704,7 +693,7 @@ def plot_training(out_dir, title=None):
     "Draw `training.png` from `out_dir/metrics.jsonl`: reconstruction, sparsity, dead/alive features, density histogram."
     import matplotlib; matplotlib.use('Agg', force=False)
     import matplotlib.pyplot as plt
-    recs = _read_metrics(Path(out_dir)/'metrics.jsonl')
+    recs = read_metrics(Path(out_dir)/'metrics.jsonl')
     logs = [r for r in recs if 'fvu' in r]; resampled = [r for r in recs if 'resampled' in r]
     if not logs: return None
     s = [r['step'] for r in logs]
@@ -761,7 +750,6 @@ def sae_cli(argv=None):
     p.add_argument('--steps', type=int, help='override n_steps (the resampling schedule is rescaled)')
     p.add_argument('--model', help='transformer directory, for loss recovered'); p.add_argument('--data', help='token shard directory')
     p.add_argument('--eval-batches', type=int, default=8)
-    from monosemantic.pipeline import add_config_args, config_from_args
     add_config_args(p, SAEConfig)   # every field, as `monosemantic run --sae.FIELD` has them
     a = p.parse_args(argv)
     from monosemantic.activations import ActivationStore
@@ -779,4 +767,8 @@ def sae_cli(argv=None):
         s = ContextSampler(a.data, 'val', model.config.block_size, seed=1234)
         eval_batches = [s.sample(16) for _ in range(a.eval_batches)]
         eval_fn = lambda sae: loss_recovered(model, sae, eval_batches)
-    train_sae(store, a.out, cfg, eval_fn=eval_fn)
+    try:
+        train_sae(store, a.out, cfg, eval_fn=eval_fn)
+    finally:   # under torchrun: close the group, so no rank exits while another still talks
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            torch.distributed.destroy_process_group()
