@@ -41,7 +41,8 @@ def matmul_peak(repeat=5):
 out = {}
 if which in ('sparse', 'dense', 'steps'):
     from monosemantic.artifacts import save_torch
-    from monosemantic.sae import SAEConfig, TensorSource, _adam, _read_metrics, init_sae, sae_step, train_sae
+    from monosemantic.runs import read_metrics
+    from monosemantic.sae import SAEConfig, TensorSource, _adam, init_sae, sae_step, train_sae
 
     class Source(TensorSource):
         def batches(self, batch_size, seed=0, rank=0, world_size=1): return endless(seed)
@@ -75,7 +76,7 @@ if which in ('sparse', 'dense', 'steps'):
             peak = matmul_peak()
             train_sae(src, d, cfg, progress=False)
             dt = time.perf_counter() - first
-            l0 = [r['l0'] for r in _read_metrics(f'{d}/metrics.jsonl') if 'l0' in r]
+            l0 = [r['l0'] for r in read_metrics(f'{d}/metrics.jsonl') if 'l0' in r]
         out = dict(samples_per_s=steps * B / dt, seconds=dt, l0=sum(l0) / len(l0), matmul_peak=max(peak, matmul_peak()))
 elif which == 'dictionary-learning':
     from dictionary_learning.trainers import StandardTrainer

@@ -7,8 +7,7 @@ __all__ = ['ACTIVATIONS', 'RECIPES', 'PRESETS', 'DENSITY_BINS', 'SPARSE_BELOW', 
            'synthetic_activations', 'TensorSource', 'paper_schedule', 'SAEConfig', 'k_at', 'input_scale_for',
            'spread_directions', 'init_sae', 'resample_dead_features', 'faint_features', 'batch_metrics', 'summarize',
            'loss_recovered', 'evaluate_sae', 'sae_grads', 'sae_step', 'sae_like', 'calibrate_threshold', 'save_sae',
-           'load_sae', 'read_metrics', 'ResampleWindows', 'train_sae', 'plot_training', 'export_saelens',
-           'import_saelens', 'sae_cli']
+           'load_sae', 'ResampleWindows', 'train_sae', 'plot_training', 'export_saelens', 'import_saelens', 'sae_cli']
 
 # %% ../nbs/03_sae.ipynb #cf56c61e
 import argparse, dataclasses, json, math, os, time, warnings
@@ -589,9 +588,6 @@ def load_sae(path) -> SparseAutoencoder:
         sae.load_state_dict(state)
     except (KeyError, ValueError, RuntimeError) as e: raise ArtifactError(f'{path}: its header is damaged ({first_line(e)}); {fix}') from None
     return sae
-
-def read_metrics(path):
-    return [json.loads(l) for l in Path(path).read_text().splitlines() if l.strip()] if Path(path).exists() else []
 
 # %% ../nbs/03_sae.ipynb #ca3694e0
 class ResampleWindows:
