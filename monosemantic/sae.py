@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .activations import geometric_median
-from .runs import add_config_args, all_reduce, config_from_args, dist_setup, read_metrics, wandb_run
+from .runs import add_config_args, all_reduce, config_from_args, dist_setup, read_metrics, trim_metrics, wandb_run
 from .artifacts import (ArtifactError, first_line, tensors_sha256, atomic_path, atomic_write, check_config, config_dict, load_torch,
                                     read_json, save_torch, write_json)
 
@@ -627,10 +627,7 @@ def train_sae(source,                 # activations: anything with the store int
         state = load_torch(ck)
         sae.load_state_dict(state['sae']); opt.load_state_dict(state['opt'])
         step, last_fired, windows = state['step'], state['last_fired'], ResampleWindows(cfg, state['window_fires'])
-    if rank == 0:  # drop metrics logged after the checkpoint: they will be logged again
-        with atomic_write(out_dir/'metrics.jsonl', 'w') as fh:
-            for r in read_metrics(out_dir/'metrics.jsonl'):
-                if r['step'] <= step: fh.write(json.dumps(r) + '\n')
+    if rank == 0: trim_metrics(out_dir, lambda r: r['step'] <= step)   # what came after the checkpoint is logged again
     wb = wandb_run(out_dir, cfg, 'sae') if rank == 0 else None
     batches = source.batches(cfg.batch_size // world, seed=cfg.seed, rank=rank, world_size=world)
     for _ in range(step): next(batches)  # replay the data position: exact resume
