@@ -68,7 +68,7 @@ if which in ('sparse', 'dense', 'steps'):
             sae.load_state_dict(start); opt.load_state_dict(opt_start)
             t0 = time.perf_counter(); m, _ = sae_step(sae, opt, x[:B], cfgs[kind], 1)
             if i >= 2: t[kind].append(time.perf_counter() - t0)
-        out = dict(dense=B / min(t['never']), sparse=B / min(t['always']), l0=(m[4] / m[5]).item(), matmul_peak=max(peak, matmul_peak()))
+        out = dict(dense=B / min(t['never']), sparse=B / min(t['always']), l0=(m.l0 / m.tokens).item(), matmul_peak=max(peak, matmul_peak()))
     else:
         with tempfile.TemporaryDirectory() as d:   # start from a checkpoint at step 0 holding the SAE at L0_START
             save_torch(f'{d}/checkpoint.pt', dict(sae=sae.state_dict(), opt=opt.state_dict(), step=0,
