@@ -9,7 +9,7 @@ __all__ = ['TEMPORARY', 'ArtifactError', 'first_line', 'atomic_path', 'atomic_wr
            'cache_dir', 'fetch_from_registry', 'fetch_npm_file']
 
 # %% ../nbs/00_artifacts.ipynb #bb53869f
-import dataclasses, errno, fcntl, hashlib, json, os, pickle, shutil, subprocess, sys, zipfile
+import dataclasses, errno, fcntl, hashlib, json, os, pickle, shutil, subprocess, sys
 from contextlib import contextmanager
 from pathlib import Path
 

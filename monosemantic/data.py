@@ -11,7 +11,7 @@ __all__ = ['GPT2_RANKS_SHA256', 'WHISPER_SDIST', 'EOT', 'WIKI_WHEEL', 'DJANGO_WH
 
 # %% ../nbs/00_data.ipynb #350083fa
 import json, multiprocessing as mp, os, re, tarfile, warnings, zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 

@@ -8,7 +8,7 @@ __all__ = ['PAGE_SCRIPTS', 'CHAPTERS', 'STYLE', 'REFERENCE', 'report_requirement
            'results_notebook', 'render_report', 'stable_ids', 'store_run_outputs', 'write_readme']
 
 # %% ../nbs/06_report.ipynb #3464c808
-import ast, base64, html, importlib.util, io, json, os, platform, re, shutil, sys, time, warnings
+import ast, base64, html, importlib.util, io, json, os, platform, re, shutil, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 

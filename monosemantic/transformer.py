@@ -10,7 +10,7 @@ __all__ = ['SITES', 'PRESETS', 'GPTConfig', 'at_positions', 'CausalSelfAttention
 # %% ../nbs/01_transformer.ipynb #dd9cc0e2
 import argparse, math, time
 from contextlib import nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
