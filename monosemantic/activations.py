@@ -16,8 +16,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .artifacts import (ArtifactError, tensors_sha256, atomic_path, check_config, check_disk_space, config_dict, preset_config,
-                                    file_record, read_json, verify_file, write_json)
+from .artifacts import (ArtifactError, tensors_sha256, atomic_path, check_config, check_disk_space,
+                                    config_dict, preset_config, file_record, read_json, verify_file, write_json)
 from .data import ContextSampler
 from .runs import autocast, dist_env
 
@@ -28,7 +28,8 @@ SITES = ('mlp', 'resid_pre', 'resid_mid', 'resid_post', 'attn_out', 'mlp_out')
 class ActivationConfig:
     site: str = 'mlp'              # one of SITES: 'mlp' = MLP hidden activations after the nonlinearity
     layer: int = 0                 # which block of an n-layer model
-    tokens_per_context: int = 32   # random positions kept per context: a quarter of the default 128-token context (seed: 200 of 1024, paper: 250)
+    tokens_per_context: int = 32   # random positions kept per context: a quarter of the default 128-token context
+                                   # (seed: 200 of 1024, paper: 250)
     n_contexts: int = 20_000       # contexts to run; the store holds n_contexts * tokens_per_context vectors
     context_len: int = 0           # tokens per context; 0 = the model's block_size
     shard_vectors: int = 1 << 17   # vectors per shard file (128 MiB of fp16 at d=512); shuffled before writing
@@ -43,9 +44,11 @@ class ActivationConfig:
         for k in ('tokens_per_context', 'n_contexts', 'shard_vectors', 'batch_contexts', 'stats_sample'):
             if getattr(self, k) < 1: raise ValueError(f'{k} must be positive, got {getattr(self, k)}')
         if self.layer < 0 or self.context_len < 0: raise ValueError('layer and context_len must be >= 0')
-        if self.dtype not in ('float16', 'float32'): raise ValueError(f"dtype must be 'float16' or 'float32', got {self.dtype!r}")
+        if self.dtype not in ('float16', 'float32'):
+            raise ValueError(f"dtype must be 'float16' or 'float32', got {self.dtype!r}")
         if self.shard_vectors < self.tokens_per_context:
-            raise ValueError(f'shard_vectors ({self.shard_vectors}) must hold at least one context ({self.tokens_per_context} vectors)')
+            raise ValueError(f'shard_vectors ({self.shard_vectors}) must hold at least one context '
+                             f'({self.tokens_per_context} vectors)')
 
     @property
     def contexts_per_shard(self): return self.shard_vectors // self.tokens_per_context
@@ -56,7 +59,8 @@ class ActivationConfig:
         return preset_config(PRESETS, name, 'activations', **overrides)
 
 PRESETS = {  # tiny: tests and CI; default: the default run; paper: Bricken et al.'s 250 tokens per context (8B vectors)
-    'tiny': ActivationConfig(tokens_per_context=16, n_contexts=64, shard_vectors=256, batch_contexts=8, stats_sample=512),
+    'tiny': ActivationConfig(tokens_per_context=16, n_contexts=64, shard_vectors=256, batch_contexts=8,
+                             stats_sample=512),
     'default': ActivationConfig(),
     'paper': ActivationConfig(tokens_per_context=250, n_contexts=32_000_000, shard_vectors=1 << 20)}
 
@@ -75,17 +79,20 @@ def model_hash(model) -> str:
 
 @torch.no_grad()
 def sample_activations(model, x, k: int, site='mlp', layer=0, rng=None):
-    "Run `x` [B, T] to `site`; return the activations at `k` random distinct positions per context, [B*k, d], and positions [B, k]."
+    """Run `x` [B, T] to `site`; return the activations at `k` random distinct positions per context, [B*k, d], and
+    positions [B, k]."""
     rng = rng or np.random.default_rng()
     B, T = x.shape
     pos = torch.from_numpy(np.argsort(rng.random((B, T)), axis=1)[:, :k])  # [B, k], distinct within each row
     dev = next(model.parameters()).device
-    with autocast(dev, 'bfloat16')[0]: v = model.activations(x.to(dev), site=site, layer=layer, positions=pos.to(dev))  # [B, k, d]
+    with autocast(dev, 'bfloat16')[0]:
+        v = model.activations(x.to(dev), site=site, layer=layer, positions=pos.to(dev))  # [B, k, d]
     return v.reshape(B * k, -1).float().cpu(), pos
 
 # %% ../nbs/02_activations.ipynb #1909770f
 def _load(model):
-    "A model object from a module or a transformer checkpoint (dir or file), and the hash of its weights (not of the file's bytes)."
+    """A model object from a module or a transformer checkpoint (dir or file), and the hash of its weights
+    (not of the file's bytes)."""
     if not isinstance(model, torch.nn.Module):
         from monosemantic.transformer import load_model
         model = load_model(model)
@@ -165,15 +172,18 @@ def _write_shard(out_dir, i, acts, where, perm, want):
     write_json(out_dir/f'acts_{i:04d}.json', dict(made_with=want, acts=file_record(out_dir/f'acts_{i:04d}.npy'),
                                                 where=file_record(out_dir/f'where_{i:04d}.npy'), **_sums(acts)))
 
-def collect_activations(model, data_dir, out_dir, cfg: ActivationConfig = ActivationConfig(), progress=True, device=None) -> dict:
-    "Collect activations of `model` (a module, or a transformer checkpoint dir) into a store at `out_dir`; resume earlier work; return the manifest."
+def collect_activations(model, data_dir, out_dir, cfg: ActivationConfig = ActivationConfig(), progress=True,
+                        device=None) -> dict:
+    """Collect activations of `model` (a module, or a transformer checkpoint dir) into a store at `out_dir`; resume
+    earlier work; return the manifest."""
     out_dir = Path(out_dir)
     model, mhash = _load(model)
     want = dict(config_dict(cfg), model_sha256=mhash)  # what a store (or a finished shard) must have been made with
     if (out_dir/'manifest.json').exists():
         m = read_json(out_dir/'manifest.json')
         check_config(out_dir, dict(m['config'], model_sha256=m['model_sha256']), want)
-        for p in out_dir.glob('acts_*.json'): p.unlink(missing_ok=True)   # shard sidecars a kill left after the manifest, which holds them
+        for p in out_dir.glob('acts_*.json'):
+            p.unlink(missing_ok=True)   # shard sidecars a kill left after the manifest, which holds them
         return m
     rank, world = dist_env()
     if device is None and torch.cuda.is_available(): device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
@@ -182,7 +192,8 @@ def collect_activations(model, data_dir, out_dir, cfg: ActivationConfig = Activa
     n_ctx = lambda i: min(cps, cfg.n_contexts - i * cps)
     side = lambda i: out_dir/f'acts_{i:04d}.json'
     done = set()
-    for p in out_dir.glob('acts_*.json'):  # a shard is finished when its sidecar is there, made with this config and model
+    for p in out_dir.glob('acts_*.json'):  # a shard is finished when its sidecar is
+                                           # there, made with this config and model
         check_config(p, read_json(p)['made_with'], want)
         done.add(int(p.stem.split('_')[1]))
     todo = cfg.n_contexts - sum(n_ctx(i) for i in done)
@@ -198,10 +209,13 @@ def collect_activations(model, data_dir, out_dir, cfg: ActivationConfig = Activa
                 if pending: pending.result()  # at most one shard waits: bounded memory, errors surface here
                 pending = writer.submit(_write_shard, out_dir, i, acts, where, perm, want)
             if pending: pending.result()
-    if world > 1 and torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.barrier()
+    if world > 1 and torch.distributed.is_available() and torch.distributed.is_initialized():
+        torch.distributed.barrier()
     if rank != 0: return {}
     missing = [side(i).name for i in range(n_shards) if not side(i).exists()]
-    if missing: raise ArtifactError(f'{out_dir}: shards {missing} are not written yet (another rank still running?); rerun to finish')
+    if missing:
+        raise ArtifactError(f'{out_dir}: shards {missing} are not written yet (another rank still '
+                            'running?); rerun to finish')
     return _finish(out_dir, cfg, want, col.d, n_shards)
 
 def _finish(out_dir, cfg, want, d, n_shards):
@@ -214,8 +228,8 @@ def _finish(out_dir, cfg, want, d, n_shards):
     per = math.ceil(cfg.stats_sample / n_shards)  # the first rows of each (shuffled) shard
     sample = np.concatenate([np.load(out_dir/p['acts']['name'], mmap_mode='r')[:per] for p in parts])
     gm = geometric_median(torch.from_numpy(sample.astype(np.float32)))
-    manifest = dict(config=config_dict(cfg), model_sha256=want['model_sha256'], site=cfg.site, layer=cfg.layer, d=d, dtype=cfg.dtype, n_vectors=n,
-                    n_contexts=cfg.n_contexts, tokens_per_context=cfg.tokens_per_context,
+    manifest = dict(config=config_dict(cfg), model_sha256=want['model_sha256'], site=cfg.site, layer=cfg.layer, d=d,
+                    dtype=cfg.dtype, n_vectors=n, n_contexts=cfg.n_contexts, tokens_per_context=cfg.tokens_per_context,
                     stats=dict(mean=mean.tolist(), mean_norm=norm_mean, norm_std=norm_std,
                                norm_min=min(p['norm_min'] for p in parts), norm_max=max(p['norm_max'] for p in parts),
                                geometric_median=gm.tolist(), geometric_median_sample=len(sample)),
@@ -255,7 +269,8 @@ class ActivationStore:
             self.paths.append(p)
             self.offsets.append(_npy_data_offset(p, (s['n'], self.d), self.dtype))
 
-    def __repr__(self): return f'ActivationStore({self.dir}: {self.n:,} vectors of {self.d} {self.dtype}, {len(self.paths)} shards)'
+    def __repr__(self):
+        return f'ActivationStore({self.dir}: {self.n:,} vectors of {self.d} {self.dtype}, {len(self.paths)} shards)'
     def __len__(self): return self.n
 
     def _read_into(self, out, shard, start):
@@ -263,13 +278,16 @@ class ActivationStore:
         with open(self.paths[shard], 'rb') as f:
             f.seek(self.offsets[shard] + start * self.d * self.dtype.itemsize)
             if f.readinto(out) != out.nbytes:
-                raise ArtifactError(f'{self.paths[shard]}: shorter than the manifest says; delete the store and collect again')
+                raise ArtifactError(f'{self.paths[shard]}: shorter than the manifest says; delete '
+                                    'the store and collect again')
 
     def _chunks(self):
-        return [(s, a, min(self.chunk_vectors, n - a)) for s, n in enumerate(self.counts) for a in range(0, n, self.chunk_vectors)]
+        return [(s, a, min(self.chunk_vectors, n - a)) for s, n in enumerate(self.counts)
+                for a in range(0, n, self.chunk_vectors)]
 
     def epoch_batches(self, batch_size: int, seed=0, rank=0, world_size=1, epoch=0):
-        "One epoch of shuffled float32 batches [batch_size, d] (the last may be short); rank `rank` of `world_size` gets a disjoint part."
+        """One epoch of shuffled float32 batches [batch_size, d] (the last may be short); rank `rank` of `world_size`
+        gets a disjoint part."""
         chunks = self._chunks()
         if world_size > len(chunks):
             raise ValueError(f'{len(chunks)} chunks cannot be split over {world_size} ranks; lower chunk_vectors')
@@ -310,7 +328,9 @@ class ActivationStore:
             acts = np.load(self.paths[s], mmap_mode='r')
             out[sel[order]] = acts[rows[order]]
             del acts  # unmap: only this shard's touched pages were resident
-            if where: wh[sel[order]] = np.load(self.dir/self.manifest['shards'][s]['where']['name'], mmap_mode='r')[rows[order]]
+            if where:
+                wh[sel[order]] = np.load(self.dir/self.manifest['shards'][s]['where']['name'],
+                                         mmap_mode='r')[rows[order]]
         x = torch.from_numpy(out.astype(np.float32))
         return (x, torch.from_numpy(wh)) if where else x
 
@@ -329,7 +349,8 @@ class ActivationStream:
                  buffer_vectors=1 << 16,      # shuffle buffer (vectors), refilled when half empty
                  device=None):
         self.cfg, self.data_dir, self.buffer_vectors = cfg, data_dir, buffer_vectors
-        if device is None and torch.cuda.is_available(): device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
+        if device is None and torch.cuda.is_available():
+            device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
         self.col = _Collector(_load(model)[0], data_dir, cfg, device)
         self.d, self._stats = self.col.d, None
 
@@ -372,5 +393,6 @@ class ActivationStream:
             x = self.sample(self.cfg.stats_sample, seed=self.cfg.seed)
             norms = x.norm(dim=1)
             self._stats = dict(mean=x.mean(0), mean_norm=norms.mean().item(), norm_std=norms.std().item(),
-                               norm_min=norms.min().item(), norm_max=norms.max().item(), geometric_median=geometric_median(x))
+                               norm_min=norms.min().item(), norm_max=norms.max().item(),
+                               geometric_median=geometric_median(x))
         return self._stats

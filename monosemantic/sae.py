@@ -34,7 +34,8 @@ def activate(pre,              # [B, F] pre-activations
              activation: str,  # one of ACTIVATIONS
              k: int = 0,       # topk: features kept per row; batchtopk: k * B kept over the whole batch
             ):
-    "Feature activations [B, F] during training: ReLU, the k largest per row (TopK), or the k·B largest of the batch (BatchTopK)."
+    """Feature activations [B, F] during training: ReLU, the k largest per row (TopK), or the k·B largest of the batch
+    (BatchTopK)."""
     if activation == 'relu': return pre.relu()
     if activation == 'topk':
         v, i = pre.topk(k, dim=1, sorted=False)
@@ -52,11 +53,14 @@ class SparseAutoencoder(nn.Module):
                  *,
                  activation: str = 'relu',  # one of ACTIVATIONS
                  k: int = 0,                # topk, batchtopk: active features per token
-                 pre_bias: bool = True,     # subtract b_dec before encoding (the paper); False: Anthropic's Feb 2024 update
+                 pre_bias: bool = True,     # subtract b_dec before encoding (the paper);
+                                            # False: Anthropic's Feb 2024 update
                 ):
         super().__init__()
-        if activation not in ACTIVATIONS: raise ValueError(f'activation must be one of {ACTIVATIONS}, got {activation!r}')
-        if activation != 'relu' and not 0 < k <= n_features: raise ValueError(f'{activation} needs 0 < k <= n_features, got k={k}')
+        if activation not in ACTIVATIONS:
+            raise ValueError(f'activation must be one of {ACTIVATIONS}, got {activation!r}')
+        if activation != 'relu' and not 0 < k <= n_features:
+            raise ValueError(f'{activation} needs 0 < k <= n_features, got k={k}')
         self.d_in, self.n_features, self.activation, self.k, self.pre_bias = d_in, n_features, activation, k, pre_bias
         enc = nn.init.kaiming_uniform_(torch.empty(n_features, d_in), a=math.sqrt(5), generator=generator)
         dec = nn.init.kaiming_uniform_(torch.empty(d_in, n_features), a=math.sqrt(5), generator=generator)
@@ -74,7 +78,8 @@ class SparseAutoencoder(nn.Module):
 
     def encode(self, x):           # x: [B, d] raw activations; one token's features never depend on the others
         pre = self.pre_activations(x)
-        if self.activation == 'batchtopk': return pre * (pre > self.threshold)   # the batch's top k·B, per token: a threshold
+        if self.activation == 'batchtopk':
+            return pre * (pre > self.threshold)   # the batch's top k·B, per token: a threshold
         return activate(pre, self.activation, self.k)
 
     def decode(self, f):           # f: [B, F]
@@ -84,7 +89,8 @@ class SparseAutoencoder(nn.Module):
         f = self.encode(x)
         return self.decode(f), f
 
-    def extra_repr(self): return f'{self.d_in} -> {self.n_features}, {self.activation}' + (f', k={self.k}' if self.k else '')
+    def extra_repr(self):
+        return f'{self.d_in} -> {self.n_features}, {self.activation}' + (f', k={self.k}' if self.k else '')
 
     @torch.no_grad()
     def normalize_decoder_(self):
@@ -101,7 +107,9 @@ class SparseAutoencoder(nn.Module):
     def fold_decoder_norms_(self):
         "Make decoder rows unit norm without changing the function: scale each feature's activation by its row's norm."
         n = self.W_dec.norm(dim=1).clamp_min(1e-12)  # [F]
-        self.W_enc *= n; self.b_enc *= n; self.W_dec /= n[:, None]
+        self.W_enc *= n
+        self.b_enc *= n
+        self.W_dec /= n[:, None]
 
 # %% ../nbs/03_sae.ipynb #88264b91
 def synthetic_activations(n: int,              # number of vectors
@@ -124,12 +132,14 @@ def synthetic_activations(n: int,              # number of vectors
 class TensorSource:
     "The activation-store interface over a tensor in memory."
     def __init__(self, x):  # x: [n, d]
-        self.x = x.float().contiguous(); self.n, self.d = x.shape
+        self.x = x.float().contiguous()
+        self.n, self.d = x.shape
     def __repr__(self): return f'TensorSource({self.n:,} vectors of {self.d})'
     def __len__(self): return self.n
 
     def batches(self, batch_size: int, seed=0, rank=0, world_size=1):
-        "Endless float32 batches [batch_size, d]; each global batch of batch_size * world_size comes from one permutation."
+        """Endless float32 batches [batch_size, d]; each global batch of batch_size * world_size comes from one
+        permutation."""
         step, epoch = batch_size * world_size, 0
         if step > self.n: raise ValueError(f'a global batch of {step} exceeds the {self.n} vectors held')
         while True:
@@ -145,7 +155,8 @@ class TensorSource:
 
     def stats(self):
         if not hasattr(self, '_stats'):
-            s = self.sample(min(self.n, 20_000), seed=1); norms = s.norm(dim=1)
+            s = self.sample(min(self.n, 20_000), seed=1)
+            norms = s.norm(dim=1)
             self._stats = dict(mean=s.mean(0), mean_norm=norms.mean().item(), norm_std=norms.std().item(),
                                geometric_median=geometric_median(s), n=self.n)
         return self._stats
@@ -163,12 +174,15 @@ class SAEConfig:
     activation: str = 'relu'         # 'relu' with an L1 penalty (the paper), 'topk' or 'batchtopk' (no penalty)
     k: int = 0                       # topk, batchtopk: active features per token (batchtopk: on average)
     l1_coeff: float = 3e-4           # relu: lambda, on inputs scaled by input_norm and MSE averaged over elements
-    decoder_norm: str = 'unit'       # 'unit': rows held at norm 1 (2023, TopK); 'penalty': free rows, lambda * sum f_i |W_dec,i| (April 2024)
+    decoder_norm: str = 'unit'       # 'unit': rows held at norm 1 (2023, TopK); 'penalty':
+                                     # free rows, lambda * sum f_i |W_dec,i| (April 2024)
     pre_bias: bool = True            # subtract b_dec before encoding (2023); Anthropic's Feb 2024 update drops it
-    input_norm: str = 'unit'         # scale inputs to E|x|^2 = 1 ('unit'), to E|x|^2 = d_in ('sqrt_d', Feb 2024), or not ('none')
-    init: str = 'kaiming'            # 'kaiming' (2023), 'decoder_transpose' (encoder = decoder^T: April 2024, TopK) or 'data'
-                                     # (decoder rows = random centred inputs, encoder = decoder^T: every feature starts on real data)
-                                     # or 'spread' (the same, the inputs chosen k-means++-style: spread over the data, not piled up)
+    input_norm: str = 'unit'         # scale inputs to E|x|^2 = 1 ('unit'), to E|x|^2
+                                     # = d_in ('sqrt_d', Feb 2024), or not ('none')
+    init: str = 'kaiming'            # 'kaiming' (2023), 'decoder_transpose' (encoder = decoder^T: April 2024, TopK) or
+                                     # 'data' (decoder rows = random centred inputs, encoder = decoder^T: every feature
+                                     # starts on real data) or 'spread' (the same, the inputs chosen k-means++-style:
+                                     # spread over the data, not piled up)
     init_b_dec: str = 'geometric_median'  # 'geometric_median' (paper), 'mean' or 'zero'
     lr: float = 3e-4                 # Adam learning rate (paper/seed: 3e-4)
     lr_warmup: float = 0.0           # fraction of the steps over which lr rises linearly from 0
@@ -179,52 +193,70 @@ class SAEConfig:
     n_steps: int = 1000              # optimizer steps
     resample_at: tuple = (25, 50, 75, 100)  # steps after which low-density features are resampled; () for none
     dead_window: int = 12            # steps a resampling looks back over; topk's AuxK: silent this long = dead
-    resample_density: float = 0.0    # resample features whose density over the window is at most this (0: silent ones, the paper)
+    resample_density: float = 0.0    # resample features whose density over the window is at most this
+                                     # (0: silent ones, the paper)
     resample_inputs: int = 819_200   # inputs whose loss decides what a resampled feature is reset to
-    resample_scale: float = 0.2      # a resampled feature's encoder norm over the alive ones' mean (paper: 0.2; TopK: 1, to compete)
-    resample_centred: bool = False   # resample toward the input seen from b_dec (as the encoder sees it); the paper: the raw input
-    resample_threshold: float = 0.0  # > 0: a revived feature fires only where its input projects at least this share of its
-                                     # target's, and starts with ordinary Adam steps; 0: the paper (zero bias, zeroed moments)
-    resample_mass: float = 0.0       # > 0: also resample the faint features, whose activation mass on the resampling inputs
-                                     # is below this share of the mean feature's (they fire, but add almost nothing)
-    aux_k: int = 0                   # topk, batchtopk: dead features that learn to reconstruct the residual (AuxK); 0: none
+    resample_scale: float = 0.2      # a resampled feature's encoder norm over the alive
+                                     # ones' mean (paper: 0.2; TopK: 1, to compete)
+    resample_centred: bool = False   # resample toward the input seen from b_dec
+                                     # (as the encoder sees it); the paper: the raw input
+    resample_threshold: float = 0.0  # > 0: a revived feature fires only where its input projects at least this share of
+                                     # its target's, and starts with ordinary Adam steps; 0: the paper
+                                     # (zero bias, zeroed moments)
+    resample_mass: float = 0.0       # > 0: also resample the faint features, whose activation
+                                     # mass on the resampling inputs is below this share of
+                                     # the mean feature's (they fire, but add almost nothing)
+    aux_k: int = 0                   # topk, batchtopk: dead features that learn
+                                     # to reconstruct the residual (AuxK); 0: none
     aux_coeff: float = 1 / 32        # weight of the AuxK loss (Gao et al. 2024)
-    k_anneal: float = 0.0            # topk, batchtopk: fraction of the steps over which k falls from 8k to k; 0: k throughout
+    k_anneal: float = 0.0            # topk, batchtopk: fraction of the steps over
+                                     # which k falls from 8k to k; 0: k throughout
     log_every: int = 50              # steps between logged metrics (and feature-density windows)
     ckpt_every: int = 500            # steps between checkpoints; a multiple of log_every
-    source: str = 'store'            # what the pipeline trains it on: the run's store (in passes) or 'stream' (fresh contexts)
-    sparse_step: str = 'auto'        # 'auto': the sparse step where a batch's active pairs are below SPARSE_BELOW, else the dense
-                                     # one (the same math; float rounding differs); 'always' or 'never' to force one
+    source: str = 'store'            # what the pipeline trains it on: the run's
+                                     # store (in passes) or 'stream' (fresh contexts)
+    sparse_step: str = 'auto'        # 'auto': the sparse step where a batch's active pairs are
+                                     # below SPARSE_BELOW, else the dense one (the same math;
+                                     # float rounding differs); 'always' or 'never' to force one
     seed: int = 0
 
     def __post_init__(self):
         self.resample_at = tuple(int(s) for s in self.resample_at)
-        for k in ('d_in', 'n_features', 'batch_size', 'n_steps', 'log_every', 'ckpt_every', 'dead_window', 'resample_inputs'):
+        for k in ('d_in', 'n_features', 'batch_size', 'n_steps', 'log_every', 'ckpt_every', 'dead_window',
+                  'resample_inputs'):
             if getattr(self, k) <= 0: raise ValueError(f'SAEConfig.{k} must be positive, got {getattr(self, k)}')
         choices = dict(activation=ACTIVATIONS, decoder_norm=('unit', 'penalty'), input_norm=('unit', 'sqrt_d', 'none'),
-                       init=('kaiming', 'decoder_transpose', 'data', 'spread'), init_b_dec=('geometric_median', 'mean', 'zero'),
-                       source=('store', 'stream'), sparse_step=('auto', 'always', 'never'))
+                       init=('kaiming', 'decoder_transpose', 'data', 'spread'),
+                       init_b_dec=('geometric_median', 'mean', 'zero'), source=('store', 'stream'),
+                       sparse_step=('auto', 'always', 'never'))
         for k, ok in choices.items():
-            if getattr(self, k) not in ok: raise ValueError(f'SAEConfig.{k} must be one of {ok}, got {getattr(self, k)!r}')
+            if getattr(self, k) not in ok:
+                raise ValueError(f'SAEConfig.{k} must be one of {ok}, got {getattr(self, k)!r}')
         if self.lr <= 0 or self.l1_coeff < 0: raise ValueError('SAEConfig needs lr > 0 and l1_coeff >= 0')
         for k in ('lr_warmup', 'lr_decay', 'l1_warmup', 'resample_density', 'resample_mass'):
-            if not 0 <= getattr(self, k) < 1: raise ValueError(f'SAEConfig.{k} must be in [0, 1), got {getattr(self, k)}')
+            if not 0 <= getattr(self, k) < 1:
+                raise ValueError(f'SAEConfig.{k} must be in [0, 1), got {getattr(self, k)}')
         if self.activation != 'relu':
-            if not 0 < self.k <= self.n_features: raise ValueError(f'SAEConfig.k must be in 1..n_features for {self.activation}, got {self.k}')
+            if not 0 < self.k <= self.n_features:
+                raise ValueError(f'SAEConfig.k must be in 1..n_features for {self.activation}, got {self.k}')
             if self.decoder_norm != 'unit': raise ValueError("SAEConfig.decoder_norm='penalty' needs activation='relu'")
-        if self.resample_scale <= 0: raise ValueError(f'SAEConfig.resample_scale must be positive, got {self.resample_scale}')
-        if self.k_anneal and self.activation == 'relu': raise ValueError('SAEConfig.k_anneal needs activation topk or batchtopk')
+        if self.resample_scale <= 0:
+            raise ValueError(f'SAEConfig.resample_scale must be positive, got {self.resample_scale}')
+        if self.k_anneal and self.activation == 'relu':
+            raise ValueError('SAEConfig.k_anneal needs activation topk or batchtopk')
         if self.aux_k < 0 or self.aux_coeff < 0: raise ValueError('SAEConfig.aux_k and aux_coeff must be >= 0')
-        if self.ckpt_every % self.log_every: raise ValueError('SAEConfig.ckpt_every must be a multiple of log_every (checkpoints follow a log)')
+        if self.ckpt_every % self.log_every:
+            raise ValueError('SAEConfig.ckpt_every must be a multiple of log_every (checkpoints follow a log)')
         if self.resample_at and max(self.resample_at) > 0.8 * self.n_steps:
-            raise ValueError(f'resampling at step {max(self.resample_at)} of {self.n_steps} leaves revived features no time to learn; '
-                             'keep resample_at within the first 80% of n_steps')
+            raise ValueError(f'resampling at step {max(self.resample_at)} of {self.n_steps} leaves revived '
+                             'features no time to learn; keep resample_at within the first 80% of n_steps')
 
     def with_steps(self, n_steps: int):
         "The same config over `n_steps`: resampling steps, dead window and checkpoint interval scaled in proportion."
         f = n_steps / self.n_steps
         ckpt = max(1, round(self.ckpt_every * f / self.log_every)) * self.log_every
-        return dataclasses.replace(self, n_steps=n_steps, resample_at=tuple(max(1, round(s * f)) for s in self.resample_at),
+        return dataclasses.replace(self, n_steps=n_steps,
+                                   resample_at=tuple(max(1, round(s * f)) for s in self.resample_at),
                                    dead_window=max(1, round(self.dead_window * f)), ckpt_every=ckpt)
 
     def with_recipe(self, name: str):
@@ -239,33 +271,40 @@ class SAEConfig:
 
 
 def k_at(cfg, step):
-    "TopK's k at `step`: falling linearly from 8k to k over the first `k_anneal` of the steps (more features learn early)."
-    return max(cfg.k, round(cfg.k + 7 * cfg.k * (1 - step / max(1, cfg.k_anneal * cfg.n_steps)))) if cfg.k_anneal else cfg.k
+    """TopK's k at `step`: falling linearly from 8k to k over the first `k_anneal` of the steps
+    (more features learn early)."""
+    return max(cfg.k,
+               round(cfg.k + 7 * cfg.k * (1 - step / max(1, cfg.k_anneal * cfg.n_steps)))) if cfg.k_anneal else cfg.k
 
 def _preset(n_steps, batch_size, resample_batches, first=0.025, **kw):
     at, window = paper_schedule(n_steps, first=first)
     return SAEConfig(n_steps=n_steps, batch_size=batch_size, resample_at=at, dead_window=window,
                      resample_inputs=resample_batches * batch_size, **kw)
 
-_PLAIN = dict(activation='relu', k=0, decoder_norm='unit', pre_bias=True, input_norm='unit', init='kaiming', init_b_dec='geometric_median',
-              lr_warmup=0.0, lr_decay=0.0, l1_warmup=0.0, grad_clip=0.0, resample_density=0.0, resample_scale=0.2,
-              resample_centred=False, resample_threshold=0.0, resample_mass=0.0, aux_k=0, k_anneal=0.0)
+_PLAIN = dict(activation='relu', k=0, decoder_norm='unit', pre_bias=True, input_norm='unit', init='kaiming',
+              init_b_dec='geometric_median', lr_warmup=0.0, lr_decay=0.0, l1_warmup=0.0, grad_clip=0.0,
+              resample_density=0.0, resample_scale=0.2, resample_centred=False, resample_threshold=0.0,
+              resample_mass=0.0, aux_k=0, k_anneal=0.0)
 
-def _resampling(c, first=0.125, n=4): return dict(zip(('resample_at', 'dead_window'), paper_schedule(c.n_steps, n, first=first)))
+def _resampling(c, first=0.125, n=4):
+    return dict(zip(('resample_at', 'dead_window'), paper_schedule(c.n_steps, n, first=first)))
 
 def _low_density(c, n=12):
-    "Every 1/16 of the run up to 3/4, over the last 1/32: every feature below density 1e-4, revived where its target lies."
+    """Every 1/16 of the run up to 3/4, over the last 1/32: every
+    feature below density 1e-4, revived where its target lies."""
     every = max(2, c.n_steps // 16)
-    return dict(resample_at=tuple(every * (i + 1) for i in range(n)), dead_window=max(1, every // 2), resample_density=1e-4,
-                resample_threshold=0.5)
+    return dict(resample_at=tuple(every * (i + 1) for i in range(n)), dead_window=max(1, every // 2),
+                resample_density=1e-4, resample_threshold=0.5)
 
 RECIPES = {  # name -> the fields a recipe sets, given the config it is applied to (its size and length are kept)
     'paper2023': lambda c: dict(_PLAIN, **_resampling(c), lr=3e-4, l1_coeff=1.4e-4),
     'density_resampling': lambda c: dict(_PLAIN, **_low_density(c), lr=3e-4, lr_decay=0.5, l1_coeff=1.8e-4),
-    'feb2024': lambda c: dict(_PLAIN, **_resampling(c), pre_bias=False, input_norm='sqrt_d', lr=1e-3, lr_warmup=0.05, lr_decay=0.2,
-                              l1_coeff=2e-3),   # on inputs with E|x|^2 = d (MSE averaged over elements); not tuned to an L0
-    'april2024': lambda c: dict(_PLAIN, resample_at=(), decoder_norm='penalty', init='decoder_transpose', init_b_dec='zero',
-                                lr=1e-3, lr_decay=0.2, l1_warmup=0.05, grad_clip=1.0, l1_coeff=1e-3),
+    'feb2024': lambda c: dict(_PLAIN, **_resampling(c), pre_bias=False, input_norm='sqrt_d', lr=1e-3, lr_warmup=0.05,
+                              lr_decay=0.2,
+                              l1_coeff=2e-3),   # on inputs with E|x|^2 = d
+                                                # (MSE averaged over elements); not tuned to an L0
+    'april2024': lambda c: dict(_PLAIN, resample_at=(), decoder_norm='penalty', init='decoder_transpose',
+                                init_b_dec='zero', lr=1e-3, lr_decay=0.2, l1_warmup=0.05, grad_clip=1.0, l1_coeff=1e-3),
     'topk': lambda c: dict(_PLAIN, resample_at=(), dead_window=max(1, c.n_steps // 16), activation='topk',
                            k=min(40, max(1, c.n_features // 16)),   # the default run's L0 (fewer for a tiny dictionary)
                            init='decoder_transpose', lr=4e-4, lr_decay=0.2, aux_k=c.d_in // 2),
@@ -290,11 +329,14 @@ def spread_directions(x,                 # [n, d] candidate unit vectors
                       generator=None,
                       rounds: int = 32,  # chosen in this many batches, each drawn given the ones before
                      ):
-    "n of the rows of x chosen as k-means++ seeds on the sphere: each batch drawn in proportion to the distance² to the nearest chosen."
-    chosen, best = [], torch.full((len(x),), -1.)                      # best: each candidate's cosine to its nearest chosen row
+    """n of the rows of x chosen as k-means++ seeds on the sphere: each batch drawn in proportion to the distance² to
+    the nearest chosen."""
+    # best: each candidate's cosine to its nearest chosen row
+    chosen, best = [], torch.full((len(x),), -1.)
     for r in range(rounds):
         m = n * (r + 1) // rounds - n * r // rounds
-        w = (1 - best).clamp(min=0)                                     # 2(1 - cos) is the squared distance between unit vectors
+        # 2(1 - cos) is the squared distance between unit vectors
+        w = (1 - best).clamp(min=0)
         if chosen: w[torch.cat(chosen)] = 0
         pick = torch.multinomial(w, m, replacement=False, generator=generator)
         chosen.append(pick)
@@ -303,22 +345,31 @@ def spread_directions(x,                 # [n, d] candidate unit vectors
 
 def init_sae(source, cfg: SAEConfig) -> SparseAutoencoder:
     "A fresh SAE for `source`, initialised as `cfg` prescribes (the same on every DDP rank: seeded)."
-    if source.d != cfg.d_in: raise ValueError(f'the source holds vectors of width {source.d} but SAEConfig.d_in is {cfg.d_in}')
-    sae = SparseAutoencoder(cfg.d_in, cfg.n_features, torch.Generator().manual_seed(cfg.seed), activation=cfg.activation,
-                            k=k_at(cfg, 0) if cfg.activation != 'relu' else 0, pre_bias=cfg.pre_bias)
+    if source.d != cfg.d_in:
+        raise ValueError(f'the source holds vectors of width {source.d} but SAEConfig.d_in is {cfg.d_in}')
+    sae = SparseAutoencoder(cfg.d_in, cfg.n_features, torch.Generator().manual_seed(cfg.seed),
+                            activation=cfg.activation, k=k_at(cfg, 0) if cfg.activation != 'relu' else 0,
+                            pre_bias=cfg.pre_bias)
     stats = source.stats()
     with torch.no_grad():
-        scale = {'unit': input_scale_for(stats), 'sqrt_d': input_scale_for(stats, cfg.d_in), 'none': 1.0}[cfg.input_norm]
+        scale = {'unit': input_scale_for(stats), 'sqrt_d': input_scale_for(stats, cfg.d_in),
+                 'none': 1.0}[cfg.input_norm]
         sae.input_scale.fill_(scale)
         if cfg.init_b_dec != 'zero':
-            sae.b_dec.copy_(torch.as_tensor(stats['geometric_median' if cfg.init_b_dec == 'geometric_median' else 'mean']).float() * scale)
-        if cfg.init in ('data', 'spread'):   # each feature starts as the direction of one input, seen from the decoder bias
-            x = source.sample(min(len(source), cfg.n_features * (16 if cfg.init == 'spread' else 1)), seed=cfg.seed + 1) * scale
+            sae.b_dec.copy_(torch.as_tensor(stats['geometric_median' if cfg.init_b_dec == 'geometric_median'
+                                                  else 'mean']).float() * scale)
+        if cfg.init in ('data', 'spread'):   # each feature starts as the direction of
+                                             # one input, seen from the decoder bias
+            x = source.sample(min(len(source), cfg.n_features * (16 if cfg.init == 'spread' else 1)),
+                              seed=cfg.seed + 1) * scale
             x = F.normalize(x - (sae.b_dec if cfg.init_b_dec != 'zero' else x.mean(0)), dim=1)
-            sae.W_dec.copy_(x if cfg.init == 'data' else spread_directions(x, cfg.n_features, torch.Generator().manual_seed(cfg.seed)))
+            sae.W_dec.copy_(x if cfg.init == 'data'
+                            else spread_directions(x, cfg.n_features, torch.Generator().manual_seed(cfg.seed)))
         if cfg.init != 'kaiming':   # a free decoder starts small (April 2024), a unit one at norm 1
-            sae.W_dec.mul_(0.1 if cfg.decoder_norm == 'penalty' else 1.0); sae.W_enc.copy_(sae.W_dec.T)
-        if cfg.init in ('data', 'spread'):   # data-aligned features overlap: scale the encoder so the first reconstructions fit best
+            sae.W_dec.mul_(0.1 if cfg.decoder_norm == 'penalty' else 1.0)
+            sae.W_enc.copy_(sae.W_dec.T)
+        if cfg.init in ('data', 'spread'):   # data-aligned features overlap: scale the encoder so the first
+                                             # reconstructions fit best
             x = source.sample(min(len(source), 8192), seed=cfg.seed + 2)
             r = sae.decode(sae.encode(x)) * scale - sae.b_dec                    # [n, d] scaled units, around b_dec
             sae.W_enc.mul_(((x * scale - sae.b_dec) * r).sum() / r.pow(2).sum().clamp_min(1e-30))
@@ -333,10 +384,13 @@ def resample_dead_features(sae: SparseAutoencoder,   # the SAE to repair, in pla
                            generator: torch.Generator | None = None,
                            batch_size: int = 8192,
                            encoder_scale: float = 0.2,  # new encoder rows' norm, relative to the alive rows' mean norm
-                           centred: bool = False,       # point at the input seen from b_dec (as the encoder sees it), not from 0
-                           threshold: float = 0.0,      # > 0: fire only where the input projects >= this share of the target's
+                           centred: bool = False,       # point at the input seen from b_dec
+                                                        # (as the encoder sees it), not from 0
+                           threshold: float = 0.0,      # > 0: fire only where the input
+                                                        # projects >= this share of the target's
                           ):
-    "Reset dead features toward inputs sampled with probability proportional to their squared reconstruction loss (Bricken et al. 2023)."
+    """Reset dead features toward inputs sampled with probability proportional to their squared reconstruction loss
+    (Bricken et al. 2023)."""
     idx = dead.nonzero().squeeze(1)
     if len(idx) == 0: return idx
     xs = inputs * sae.input_scale                                                   # scaled units, as the SAE sees them
@@ -349,22 +403,28 @@ def resample_dead_features(sae: SparseAutoencoder,   # the SAE to repair, in pla
     enc_norm = sae.W_enc[:, alive].norm(dim=0).mean() if alive.any() else torch.tensor(1.0)
     sae.W_dec[idx] = new
     sae.W_enc[:, idx] = (new * encoder_scale * enc_norm).T
-    # With a zero bias a revived feature fires on every input on its side of b_dec: many at once swamp the reconstruction
-    sae.b_enc[idx] = -threshold * (sae.pre_activations(inputs[pick])[torch.arange(len(idx)), idx] - sae.b_enc[idx]) if threshold else 0.
+    # With a zero bias a revived feature fires on every input on
+    # its side of b_dec: many at once swamp the reconstruction
+    sae.b_enc[idx] = -threshold * (sae.pre_activations(inputs[pick])[torch.arange(len(idx)), idx]
+                                   - sae.b_enc[idx]) if threshold else 0.
     for p_, sl in ((sae.W_dec, (idx,)), (sae.W_enc, (slice(None), idx)), (sae.b_enc, (idx,))):
         state = optimizer.state.get(p_, {})
         if 'exp_avg' in state: state['exp_avg'][sl] = 0.
-        if 'exp_avg_sq' in state:  # zeroed (the paper), Adam's first steps are several times lr: threshold > 0 starts them ordinary
-            v = state['exp_avg_sq']; v[sl] = v.mean() if threshold else 0.
+        if 'exp_avg_sq' in state:  # zeroed (the paper), Adam's first steps are several
+                                   # times lr: threshold > 0 starts them ordinary
+            v = state['exp_avg_sq']
+            v[sl] = v.mean() if threshold else 0.
     return idx
 
 @torch.no_grad()
 def faint_features(sae, inputs, share: float, limit: int = 0, batch_size: int = 4096):
-    """[F] bool: the features whose activation mass on `inputs` (activations times decoder norms) is below `share` of the mean
-    feature's; with `limit`, only the `limit` faintest of them (a few thousand revived at once wreck the reconstruction)."""
+    """[F] bool: the features whose activation mass on `inputs` (activations times decoder norms) is below `share` of
+    the mean feature's; with `limit`, only the `limit` faintest of them (a few thousand revived at once wreck the
+    reconstruction)."""
     mass = sum(sae.encode(x).sum(0) for x in inputs.split(batch_size)) * sae.W_dec.norm(dim=1)
     faint = mass < share * mass.mean()
-    if limit and faint.sum() > limit: faint = torch.zeros_like(faint).index_fill_(0, mass.topk(limit, largest=False).indices, True)
+    if limit and faint.sum() > limit:
+        faint = torch.zeros_like(faint).index_fill_(0, mass.topk(limit, largest=False).indices, True)
     return faint
 
 # %% ../nbs/03_sae.ipynb #fd3566a9
@@ -420,12 +480,15 @@ def loss_recovered(model,    # a transformer with `model(idx, targets, mlp_edit=
                    sae,      # the SAE reading the MLP activations
                    batches,  # iterable of (x, y) token batches [B, T]
                   ) -> dict:
-    "Next-token loss with the MLP activations as they are, reconstructed by `sae`, and zeroed; and the fraction recovered."
-    was = model.training; model.eval()
+    """Next-token loss with the MLP activations as they are,
+    reconstructed by `sae`, and zeroed; and the fraction recovered."""
+    was = model.training
+    model.eval()
     splice = lambda h: sae(h.reshape(-1, h.shape[-1]))[0].reshape(h.shape).to(h.dtype)
     tot, n = torch.zeros(3, dtype=torch.float64), 0
     for x, y in batches:
-        loss = lambda edit: model(x, y, mlp_edit=edit, logits=False)[1].item()   # no [B, T, vocab] logits: ~10x faster on CPU
+        # no [B, T, vocab] logits: ~10x faster on CPU
+        loss = lambda edit: model(x, y, mlp_edit=edit, logits=False)[1].item()
         tot += torch.tensor([loss(None), loss(splice), loss(torch.zeros_like)], dtype=torch.float64)
         n += 1
     model.train(was)
@@ -436,15 +499,16 @@ def loss_recovered(model,    # a transformer with `model(idx, targets, mlp_edit=
 # %% ../nbs/03_sae.ipynb #4e1a09ff
 @torch.no_grad()
 def evaluate_sae(model, sae, data_dir, n_tokens=500_000, batch_contexts=16, seed=0) -> dict:
-    """MSE, FVU, L0, the fractions of dead, ultra-low (< 1e-5) and low (< 1e-4) density features, the features that carry 99% of
-    the activation mass, and loss recovered on held-out contexts."""
+    """MSE, FVU, L0, the fractions of dead, ultra-low (< 1e-5) and low (< 1e-4) density features, the features that
+    carry 99% of the activation mass, and loss recovered on held-out contexts."""
     from monosemantic.activations import block_size_of
     from monosemantic.data import ContextSampler
     T = block_size_of(model)
     sampler = ContextSampler(data_dir, 'val', T, seed=seed)
     batches = [sampler.sample(batch_contexts) for _ in range(max(1, n_tokens // (T * batch_contexts)))]
     sums, fires = StepSums.zeros(torch.float64), torch.zeros(sae.W_dec.shape[0], dtype=torch.float64)
-    mass, norms = torch.zeros_like(fires), sae.W_dec.norm(dim=1).double()   # what each feature adds to the reconstructions
+    # what each feature adds to the reconstructions
+    mass, norms = torch.zeros_like(fires), sae.W_dec.norm(dim=1).double()
     for x, _ in batches:
         h = model.activations(x, site='mlp').flatten(0, 1).float()
         x_hat, f = sae(h)
@@ -452,8 +516,9 @@ def evaluate_sae(model, sae, data_dir, n_tokens=500_000, batch_contexts=16, seed
         fires += (f > 0).sum(0)
         mass += f.sum(0).double() * norms
     m, n = summarize(sums, fires), sae.W_dec.shape[0]
-    return dict(mse=m['mse'], fvu=m['fvu'], l0=m['l0'], n_features=n, dead_fraction=m['dead'] / n, ultralow_fraction=m['below_1e-5'] / n,
-                below_1e4_fraction=m['below_1e-4'] / n, density_hist=m['density_hist'], eval_tokens=int(sums.tokens),
+    return dict(mse=m['mse'], fvu=m['fvu'], l0=m['l0'], n_features=n, dead_fraction=m['dead'] / n,
+                ultralow_fraction=m['below_1e-5'] / n, below_1e4_fraction=m['below_1e-4'] / n,
+                density_hist=m['density_hist'], eval_tokens=int(sums.tokens),
                 features_99pct_mass=int((mass.sort(descending=True).values.cumsum(0) < 0.99 * mass.sum()).sum()) + 1,
                 **loss_recovered(model, sae, batches))
 
@@ -462,39 +527,46 @@ def _schedule(cfg, step):
     "Learning rate and lambda at `step`: linear warm-ups from 0 and a linear decay of the lr to 0, as the config asks."
     n = cfg.n_steps
     ramp = lambda frac, s: min(1.0, s / max(1, frac * n)) if frac else 1.0
-    return cfg.lr * ramp(cfg.lr_warmup, step + 1) * ramp(cfg.lr_decay, n - step), cfg.l1_coeff * ramp(cfg.l1_warmup, step + 1)
+    return cfg.lr * ramp(cfg.lr_warmup, step + 1) * ramp(cfg.lr_decay, n - step), cfg.l1_coeff * ramp(cfg.l1_warmup,
+                                                                                                      step + 1)
 
 def _adam(sae, lr):
     try: return torch.optim.Adam(sae.parameters(), lr=lr, fused=True)  # one kernel per parameter on CPU (torch >= 2.4)
     except (RuntimeError, TypeError): return torch.optim.Adam(sae.parameters(), lr=lr)
 
 def _auxk_grads(sae, pre, xs, xs_hat, dead, aux_k, aux_coeff):
-    """AuxK (Gao et al. 2024): the top `aux_k` dead features learn to reconstruct the residual; add their decoder gradient
-    and return them with their gradient at the pre-activations [B, n_dead]."""
+    """AuxK (Gao et al. 2024): the top `aux_k` dead features learn to reconstruct the residual; add their decoder
+    gradient and return them with their gradient at the pre-activations [B, n_dead]."""
     di = dead.nonzero().squeeze(1)
     B, d = xs.shape
     v, j = pre[:, di].topk(min(aux_k, len(di)), dim=1, sorted=False)
     fa = torch.zeros(B, len(di)).scatter_(1, j, v.relu_())               # [B, n_dead]
     Wd = sae.W_dec[di]                                                   # [n_dead, d]
-    e = xs - xs_hat                                                      # the residual: a target, no gradient through it
-    alpha = aux_coeff * (xs - xs.mean(0)).pow(2).sum() / (e - e.mean(0)).pow(2).sum().clamp_min(1e-30)  # as OpenAI's nmse ratio
+    # the residual: a target, no gradient through it
+    e = xs - xs_hat
+    # as OpenAI's nmse ratio
+    alpha = aux_coeff * (xs - xs.mean(0)).pow(2).sum() / (e - e.mean(0)).pow(2).sum().clamp_min(1e-30)
     g_e = (fa @ Wd - e).mul_(2 * alpha / (B * d))                        # [B, d]
     sae.W_dec.grad.index_add_(0, di, fa.T @ g_e)
     return di, torch.ops.aten.threshold_backward(g_e @ Wd.T, fa, 0)
 
 def _active(pre, activation: str, k: int = 0):
-    "[B, F] bool: the entries the activation keeps (ReLU: the positive ones; TopK, BatchTopK: the selected ones, as `activate`)."
+    """[B, F] bool: the entries the activation keeps (ReLU: the positive ones; TopK, BatchTopK: the selected ones, as
+    `activate`)."""
     if activation == 'relu': return pre > 0
-    if activation == 'topk': return torch.zeros_like(pre, dtype=torch.bool).scatter_(1, pre.topk(k, dim=1, sorted=False).indices, True)
+    if activation == 'topk':
+        return torch.zeros_like(pre, dtype=torch.bool).scatter_(1, pre.topk(k, dim=1, sorted=False).indices, True)
     flat = pre.view(-1)
     sel = flat.topk(min(k * len(pre), flat.numel()), sorted=False).indices
     return torch.zeros_like(flat, dtype=torch.bool).scatter_(0, sel, True).view_as(pre)
 
-SPARSE_BELOW = 0.03   # the sparse step where fewer than this share of a batch's (token, feature) pairs are active (L0 < 123 of 4,096)
+SPARSE_BELOW = 0.03   # the sparse step where fewer than this share of a batch's
+                      # (token, feature) pairs are active (L0 < 123 of 4,096)
 
 @torch.no_grad()
 def sae_grads(sae, x, lam=0.0, decoder_norm='unit', dead=None, aux_k=0, aux_coeff=0.0,
-              sparse: bool | None = None):  # None: the sparse step if the batch's share of active pairs is below SPARSE_BELOW
+              sparse: bool | None = None):  # None: the sparse step if the batch's share
+                                            # of active pairs is below SPARSE_BELOW
     """Set `.grad` of every parameter to that of MSE + lam * sparsity (+ AuxK on `dead` features) on x [B, d] (raw
     units), computed by hand; return the batch's `StepSums` and how often each feature fired [F]."""
     B, d = x.shape
@@ -516,23 +588,26 @@ def sae_grads(sae, x, lam=0.0, decoder_norm='unit', dead=None, aux_k=0, aux_coef
         g_f = torch.addmm(torch.tensor(lam / B).expand(f.shape[1]), g_hat, sae.W_dec.T)  # [B, F]
         sae.W_dec.grad = f.T @ g_hat                                             # [F, d]
     g_pre = torch.ops.aten.threshold_backward(g_f, f, 0)   # zero where a feature is off: ReLU's gradient, and TopK's
-    if aux_k and dead is not None and dead.any(): g_pre.index_add_(1, *_auxk_grads(sae, pre, xs, xs_hat, dead, aux_k, aux_coeff))
+    if aux_k and dead is not None and dead.any():
+        g_pre.index_add_(1, *_auxk_grads(sae, pre, xs, xs_hat, dead, aux_k, aux_coeff))
     sae.b_enc.grad = g_pre.sum(0)                                                # [F]
     sae.W_enc.grad = xc.T @ g_pre                                                # [d, F]
     sae.b_dec.grad = g_hat.sum(0)
-    if sae.pre_bias: sae.b_dec.grad -= sae.W_enc @ sae.b_enc.grad                # a vector-matrix product, not a 6th matmul
+    if sae.pre_bias:
+        sae.b_dec.grad -= sae.W_enc @ sae.b_enc.grad                # a vector-matrix product, not a 6th matmul
     counts = torch.sign(f).sum(0)  # [F] firing counts (f >= 0, so sign is the indicator; faster than (f > 0).sum)
     err = (xs_hat - xs).pow_(2).sum()
     sq_dev = (xs - xs.mean(0)).pow_(2).sum()
     return StepSums(err / d, err, sq_dev, fsum.sum(), counts.sum(), torch.tensor(float(B))), counts
 
 def sae_step(sae, opt, x, cfg, step, world_size=1, dead=None):
-    "One optimizer step on a batch x [B, d] (raw units); returns the batch's `StepSums` and how often each feature fired [F]."
+    """One optimizer step on a batch x [B, d] (raw units); returns
+    the batch's `StepSums` and how often each feature fired [F]."""
     lr, lam = _schedule(cfg, step)
     if cfg.k_anneal: sae.k = k_at(cfg, step)
     for g in opt.param_groups: g['lr'] = lr
-    sums, counts = sae_grads(sae, x, lam if cfg.activation == 'relu' else 0.0, cfg.decoder_norm, dead, cfg.aux_k, cfg.aux_coeff,
-                             sparse={'auto': None, 'always': True, 'never': False}[cfg.sparse_step])
+    sums, counts = sae_grads(sae, x, lam if cfg.activation == 'relu' else 0.0, cfg.decoder_norm, dead, cfg.aux_k,
+                             cfg.aux_coeff, sparse={'auto': None, 'always': True, 'never': False}[cfg.sparse_step])
     if world_size > 1:
         for p in sae.parameters(): all_reduce(p.grad).div_(world_size)
     if cfg.grad_clip: torch.nn.utils.clip_grad_norm_(sae.parameters(), cfg.grad_clip)
@@ -544,35 +619,46 @@ def sae_step(sae, opt, x, cfg, step, world_size=1, dead=None):
 # %% ../nbs/03_sae.ipynb #76a03960
 def _csr(crow, col, val, size):
     with warnings.catch_warnings():   # "sparse CSR support is in beta": the one product used here is tested below
-        warnings.simplefilter('ignore'); return torch.sparse_csr_tensor(crow, col, val, size)
+        warnings.simplefilter('ignore')
+        return torch.sparse_csr_tensor(crow, col, val, size)
 
 def _sparse_grads(sae, xs, xc, pre, on, lam, decoder_norm, dead, aux_k, aux_coeff):
     "`sae_grads` after the encoder's product, over the active pairs only: the same gradients and sums."
     (B, d), n = xs.shape, sae.n_features
     row, col = on.nonzero(as_tuple=True)                                         # [nnz] active pairs, token-major
-    f_row = pre.view(-1).take(row * n + col).relu_()                             # [nnz] their activations (TopK: maybe 0)
+    # [nnz] their activations (TopK: maybe 0)
+    f_row = pre.view(-1).take(row * n + col).relu_()
     by_feat = torch.argsort(col, stable=True)                                    # the same pairs feature-major
     feat, tok, f = col[by_feat], row[by_feat], f_row[by_feat]
-    bags = torch.searchsorted(feat, torch.arange(n + 1))                         # [F+1] feature i's pairs: bags[i]:bags[i+1]
+    # [F+1] feature i's pairs: bags[i]:bags[i+1]
+    bags = torch.searchsorted(feat, torch.arange(n + 1))
+    # [B, d] sum over a token's features of f_i W_dec,i
     xs_hat = F.embedding_bag(col, sae.W_dec, torch.searchsorted(row, torch.arange(B)), mode='sum',
-                             per_sample_weights=f_row).add_(sae.b_dec)          # [B, d] sum over a token's features of f_i W_dec,i
+                             per_sample_weights=f_row).add_(sae.b_dec)
     g_hat = (xs_hat - xs).mul_(2 / (B * d))                                      # [B, d]
-    g = torch.sparse.sampled_addmm(_csr(bags, tok, f, (n, B)), sae.W_dec, g_hat.T, beta=0).values()  # [nnz] W_dec,i . g_hat,b
+    # [nnz] W_dec,i . g_hat,b
+    g = torch.sparse.sampled_addmm(_csr(bags, tok, f, (n, B)), sae.W_dec, g_hat.T, beta=0).values()
     per_feature_sum = lambda v: torch.zeros(n).index_add_(0, feat, v)            # [nnz] -> [F]
     fsum = per_feature_sum(f)                                                    # [F]
-    per_feature = lambda table, w: F.embedding_bag(tok, table, bags, mode='sum', per_sample_weights=w, include_last_offset=True)
-    sae.W_dec.grad = per_feature(g_hat, f)                                       # [F, d] sum over a feature's tokens of f_i g_hat
+    per_feature = lambda table, w: F.embedding_bag(tok, table, bags, mode='sum', per_sample_weights=w,
+                                                   include_last_offset=True)
+    # [F, d] sum over a feature's tokens of f_i g_hat
+    sae.W_dec.grad = per_feature(g_hat, f)
     if decoder_norm == 'penalty':
         norms = sae.W_dec.norm(dim=1)                                            # [F]
         g += (lam / B) * norms[feat]
         sae.W_dec.grad += (lam / B) * (fsum / norms.clamp_min(1e-12))[:, None] * sae.W_dec
     else: g += lam / B
-    if sae.activation != 'relu': g *= f > 0                                      # a selected pair at or below 0 passes nothing
+    if sae.activation != 'relu':
+        g *= f > 0                                      # a selected pair at or below 0 passes nothing
     sae.b_enc.grad = per_feature_sum(g)                                          # [F]
-    sae.W_enc.grad = per_feature(xc, g).T.contiguous()                          # [d, F] sum over a feature's tokens of g xc
-    if aux_k and dead is not None and dead.any():                                # AuxK's few dead features: dense, as in sae_grads
+    # [d, F] sum over a feature's tokens of g xc
+    sae.W_enc.grad = per_feature(xc, g).T.contiguous()
+    # AuxK's few dead features: dense, as in sae_grads
+    if aux_k and dead is not None and dead.any():
         di, g_aux = _auxk_grads(sae, pre, xs, xs_hat, dead, aux_k, aux_coeff)
-        sae.W_enc.grad[:, di] += xc.T @ g_aux; sae.b_enc.grad[di] += g_aux.sum(0)
+        sae.W_enc.grad[:, di] += xc.T @ g_aux
+        sae.b_enc.grad[di] += g_aux.sum(0)
     sae.b_dec.grad = g_hat.sum(0)
     if sae.pre_bias: sae.b_dec.grad -= sae.W_enc @ sae.b_enc.grad
     counts = per_feature_sum((f > 0).float())                                    # [F] firing counts
@@ -590,47 +676,57 @@ def sae_like(sae, **kw) -> SparseAutoencoder:
 
 @torch.no_grad()
 def calibrate_threshold(sae, source, cfg, n: int = 16_384):
-    "BatchTopK: set the threshold that keeps, over `n` inputs, as many activations as the batch selection does (k per token)."
+    """BatchTopK: set the threshold that keeps, over `n` inputs, as many activations as the batch selection does
+    (k per token)."""
     if sae.activation != 'batchtopk': return
     pre = sae.pre_activations(source.sample(min(n, len(source)), seed=cfg.seed + 7)).flatten()
     sae.threshold.fill_(pre.topk(sae.k * (len(pre) // sae.n_features)).values.min().clamp_min(0))
 
 def save_sae(sae, path, **metadata):
-    "Write the SAE's tensors to a safetensors file atomically, with its kind, string metadata and a checksum of the tensors."
+    """Write the SAE's tensors to a safetensors file atomically,
+    with its kind, string metadata and a checksum of the tensors."""
     from safetensors.torch import save_file
     state = {k: v.detach().contiguous() for k, v in sae.state_dict().items()}
-    meta = dict(d_in=sae.d_in, n_features=sae.n_features, activation=sae.activation, k=sae.k, pre_bias=int(sae.pre_bias), **metadata)
+    meta = dict(d_in=sae.d_in, n_features=sae.n_features, activation=sae.activation, k=sae.k,
+                pre_bias=int(sae.pre_bias), **metadata)
     with atomic_path(path) as tmp:
         save_file(state, str(tmp), metadata={'sha256': _sorted_sha256(state), **{k: str(v) for k, v in meta.items()}})
 
 def load_sae(path) -> SparseAutoencoder:
     "Load `sae.safetensors` (or the directory holding it); a clear `ArtifactError` if it is truncated or corrupted."
     from safetensors import safe_open
-    path = Path(path); path = path/'sae.safetensors' if path.is_dir() else path
+    path = Path(path)
+    path = path/'sae.safetensors' if path.is_dir() else path
     if not path.exists(): raise ArtifactError(f'{path}: missing; train the SAE (train_sae / monosemantic sae) first')
     fix = 'it is truncated or corrupted, delete it and rerun the SAE stage'
     try:
         with safe_open(str(path), 'pt') as fh:
             meta, state = fh.metadata() or {}, {k: fh.get_tensor(k) for k in fh.keys()}
-    except Exception as e: raise ArtifactError(f'{path}: unreadable ({first_line(e)}); {fix}') from None   # SafetensorError, OSError, ...
+    except Exception as e:
+        raise ArtifactError(f'{path}: unreadable ({first_line(e)}); {fix}') from None   # SafetensorError, OSError, ...
     if 'sha256' in meta and _sorted_sha256(state) != meta['sha256']:
-        raise ArtifactError(f'{path}: its tensors differ from the checksum stored with them (corrupted); delete it and rerun the SAE stage')
+        raise ArtifactError(f'{path}: its tensors differ from the checksum stored with them (corrupted); delete '
+                            'it and rerun the SAE stage')
     try:   # the header's metadata carries no checksum: a flipped byte shows as a bad size, name or key
         sae = SparseAutoencoder(int(meta['d_in']), int(meta['n_features']), activation=meta.get('activation', 'relu'),
                                 k=int(meta.get('k', 0)), pre_bias=bool(int(meta.get('pre_bias', 1))))
         sae.load_state_dict(state)
-    except (KeyError, ValueError, RuntimeError) as e: raise ArtifactError(f'{path}: its header is damaged ({first_line(e)}); {fix}') from None
+    except (KeyError, ValueError, RuntimeError) as e:
+        raise ArtifactError(f'{path}: its header is damaged ({first_line(e)}); {fix}') from None
     return sae
 
 # %% ../nbs/03_sae.ipynb #ca3694e0
 class ResampleWindows:
-    "Per-feature firing counts over the window before each resampling step, and the features at or below a density there."
+    """Per-feature firing counts over the window before each
+    resampling step, and the features at or below a density there."""
     def __init__(self, cfg: SAEConfig, fires=None):   # fires: the counts of a checkpoint
-        self.starts = {r: max(0, r - cfg.dead_window) for r in cfg.resample_at}   # resampling step -> its window's first step
+        # resampling step -> its window's first step
+        self.starts = {r: max(0, r - cfg.dead_window) for r in cfg.resample_at}
         self.fires = torch.zeros(cfg.n_features) if fires is None else fires
 
     def add(self, counts, step: int):
-        "Count the firings [F] of the step that ends at `step` (1-based); a window that starts here forgets the earlier ones."
+        """Count the firings [F] of the step that ends at `step` (1-based); a window that starts here forgets the
+        earlier ones."""
         self.fires += counts
         if step in self.starts.values(): self.fires.zero_()
 
@@ -676,7 +772,8 @@ class _SAETraining:
         if rank == 0: trim_metrics(self.out_dir, lambda r: r['step'] <= self.step)   # what followed is logged again
         self.log = MetricLog(self.out_dir, 'step', wandb_run(self.out_dir, cfg, 'sae') if rank == 0 else None,
                              enabled=rank == 0)
-        self.batches = self.source.batches(cfg.batch_size // self.world, seed=cfg.seed, rank=rank, world_size=self.world)
+        self.batches = self.source.batches(cfg.batch_size // self.world, seed=cfg.seed, rank=rank,
+                                           world_size=self.world)
         for _ in range(self.step): next(self.batches)  # replay the data position: exact resume
         self.sums, self.fires = StepSums.zeros(), torch.zeros(cfg.n_features)
         self.progress = progress and rank == 0
@@ -701,7 +798,8 @@ class _SAETraining:
         low = self.windows.low(step, cfg.batch_size, cfg.resample_density)
         seed = cfg.seed * 1_000_003 + step
         inputs = self.source.sample(cfg.resample_inputs, seed=seed)  # the same subset on every rank
-        if cfg.resample_mass: low |= faint_features(sae, inputs, cfg.resample_mass, cfg.n_features // 16, cfg.batch_size)
+        if cfg.resample_mass:
+            low |= faint_features(sae, inputs, cfg.resample_mass, cfg.n_features // 16, cfg.batch_size)
         idx = resample_dead_features(sae, self.opt, low, inputs, torch.Generator().manual_seed(seed),
                                      batch_size=cfg.batch_size, encoder_scale=cfg.resample_scale,
                                      centred=cfg.resample_centred, threshold=cfg.resample_threshold)
@@ -754,7 +852,8 @@ class _SAETraining:
 def train_sae(source,                 # activations: anything with the store interface (.d, .batches, .sample, .stats)
               out_dir,                # where checkpoints, metrics and the final SAE go
               cfg: SAEConfig,
-              eval_fn=None,           # optional callable sae -> dict of extra metrics (e.g. loss recovered), run at each checkpoint
+              eval_fn=None,           # optional callable sae -> dict of extra metrics
+                                      # (e.g. loss recovered), run at each checkpoint
               progress: bool = True,  # show a tqdm bar
               stop_at: int | None = None,  # stop after the checkpoint at this step, as if killed (for tests)
              ) -> SparseAutoencoder:
@@ -775,20 +874,27 @@ def train_sae(source,                 # activations: anything with the store int
 
 # %% ../nbs/03_sae.ipynb #d56602f2
 def plot_training(out_dir, title=None):
-    "Draw `training.png` from `out_dir/metrics.jsonl`: reconstruction, sparsity, dead/alive features, density histogram."
-    import matplotlib; matplotlib.use('Agg', force=False)
+    """Draw `training.png` from `out_dir/metrics.jsonl`: reconstruction,
+    sparsity, dead/alive features, density histogram."""
+    import matplotlib
+    matplotlib.use('Agg', force=False)
     import matplotlib.pyplot as plt
     recs = read_metrics(Path(out_dir)/'metrics.jsonl')
-    logs = [r for r in recs if 'fvu' in r]; resampled = [r for r in recs if 'resampled' in r]
+    logs = [r for r in recs if 'fvu' in r]
+    resampled = [r for r in recs if 'resampled' in r]
     if not logs: return None
     s = [r['step'] for r in logs]
     fig, ax = plt.subplots(1, 4, figsize=(16, 3.2))
-    ax[0].plot(s, [r['fvu'] for r in logs]); ax[0].set(title='FVU (normalized MSE)', xlabel='step', yscale='log')
-    ax[1].plot(s, [r['l0'] for r in logs]); ax[1].set(title='L0 (active features)', xlabel='step', yscale='log')
-    ax[2].plot(s, [r['dead'] for r in logs], label='dead'); ax[2].plot(s, [r['below_1e-5'] - r['dead'] for r in logs], label='ultra-low (<1e-5)')
+    ax[0].plot(s, [r['fvu'] for r in logs])
+    ax[0].set(title='FVU (normalized MSE)', xlabel='step', yscale='log')
+    ax[1].plot(s, [r['l0'] for r in logs])
+    ax[1].set(title='L0 (active features)', xlabel='step', yscale='log')
+    ax[2].plot(s, [r['dead'] for r in logs], label='dead')
+    ax[2].plot(s, [r['below_1e-5'] - r['dead'] for r in logs], label='ultra-low (<1e-5)')
     ax[2].plot(s, [r['alive'] for r in logs], label='alive')
     for r in resampled: ax[2].axvline(r['step'], color='grey', ls=':', lw=1)
-    ax[2].set(title='features (dotted: resampling)', xlabel='step'); ax[2].legend(fontsize=7)
+    ax[2].set(title='features (dotted: resampling)', xlabel='step')
+    ax[2].legend(fontsize=7)
     ax[3].bar(DENSITY_BINS[:-1], logs[-1]['density_hist'], width=np.diff(DENSITY_BINS), align='edge')
     ax[3].set(title=f"log10 density (dead: {logs[-1]['dead']})", xlabel='log10 feature density')
     if title: fig.suptitle(title)
@@ -800,40 +906,49 @@ def plot_training(out_dir, title=None):
 def export_saelens(sae, out_dir, hook_name='blocks.0.mlp.hook_post', model_name='monosemantic-1l', context_size=128):
     "Write `sae` as SAELens's cfg.json + sae_weights.safetensors (the same function on raw activations)."
     from safetensors.torch import save_file
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     s = sae.input_scale.item()
     t = dict(W_enc=sae.W_enc * s, W_dec=sae.W_dec / s, b_enc=sae.b_enc, b_dec=sae.b_dec / s)
     with atomic_path(out_dir/'sae_weights.safetensors') as tmp:
         save_file({k: v.detach().float().contiguous() for k, v in t.items()}, str(tmp))
     meta = dict(model_name=model_name, hook_name=hook_name, hook_head_index=None, prepend_bos=False,
                 dataset_path='', context_size=context_size)
-    write_json(out_dir/'cfg.json', dict(architecture='standard', d_in=sae.d_in, d_sae=sae.n_features, dtype='float32', device='cpu',
-                                        apply_b_dec_to_input=True, normalize_activations='none', reshape_activations='none',
-                                        activation_fn_str='relu', hook_layer=0, **meta, metadata=meta, monosemantic_input_scale=s))
+    write_json(out_dir/'cfg.json',
+               dict(architecture='standard', d_in=sae.d_in, d_sae=sae.n_features, dtype='float32', device='cpu',
+                    apply_b_dec_to_input=True, normalize_activations='none', reshape_activations='none',
+                    activation_fn_str='relu', hook_layer=0, **meta, metadata=meta, monosemantic_input_scale=s))
 
 def import_saelens(path) -> SparseAutoencoder:
     "Read a standard (ReLU) SAE in SAELens's format."
     from safetensors.torch import load_file
-    path = Path(path); cfg = read_json(path/'cfg.json', fix='point to a directory saved by SAELens or export_saelens')
+    path = Path(path)
+    cfg = read_json(path/'cfg.json', fix='point to a directory saved by SAELens or export_saelens')
     if cfg.get('architecture', 'standard') != 'standard' or not cfg.get('apply_b_dec_to_input', True):
         raise ArtifactError(f"{path/'cfg.json'}: only standard ReLU SAEs with apply_b_dec_to_input are supported")
-    t = load_file(str(path/'sae_weights.safetensors')); s = cfg.get('monosemantic_input_scale', 1.0)
+    t = load_file(str(path/'sae_weights.safetensors'))
+    s = cfg.get('monosemantic_input_scale', 1.0)
     sae = SparseAutoencoder(cfg['d_in'], cfg['d_sae'])
     with torch.no_grad():
         sae.input_scale.fill_(s)
-        sae.W_enc.copy_(t['W_enc'] / s); sae.W_dec.copy_(t['W_dec'] * s); sae.b_enc.copy_(t['b_enc']); sae.b_dec.copy_(t['b_dec'] * s)
+        sae.W_enc.copy_(t['W_enc'] / s)
+        sae.W_dec.copy_(t['W_dec'] * s)
+        sae.b_enc.copy_(t['b_enc'])
+        sae.b_dec.copy_(t['b_dec'] * s)
     return sae
 
 # %% ../nbs/03_sae.ipynb #f4e7a131
 def sae_cli(argv=None):
     "Train an SAE on an activation store from the command line."
-    p = argparse.ArgumentParser(prog='monosemantic sae', description='train a sparse autoencoder on collected activations')
+    p = argparse.ArgumentParser(prog='monosemantic sae',
+                                description='train a sparse autoencoder on collected activations')
     p.add_argument('--acts', required=True, help='activation store directory (collect_activations)')
     p.add_argument('--out', required=True, help='output directory (resumes if it holds a checkpoint)')
     p.add_argument('--preset', default='default', choices=sorted(PRESETS))
     p.add_argument('--recipe', choices=sorted(RECIPES), help='train with one of the recipe study\'s recipes')
     p.add_argument('--steps', type=int, help='override n_steps (the resampling schedule is rescaled)')
-    p.add_argument('--model', help='transformer directory, for loss recovered'); p.add_argument('--data', help='token shard directory')
+    p.add_argument('--model', help='transformer directory, for loss recovered')
+    p.add_argument('--data', help='token shard directory')
     p.add_argument('--eval-batches', type=int, default=8)
     add_config_args(p, SAEConfig)   # every field, as `monosemantic run --sae.FIELD` has them
     a = p.parse_args(argv)

@@ -45,10 +45,13 @@ class GPTConfig:
         if self.d_mlp == 0: self.d_mlp = 4 * self.d_model
         for k in ('n_layer', 'd_model', 'n_head', 'd_mlp', 'block_size', 'vocab_size'):
             if getattr(self, k) < 1: raise ValueError(f'{k} must be positive, got {getattr(self, k)}')
-        if self.d_model % self.n_head: raise ValueError(f'd_model {self.d_model} is not divisible by n_head {self.n_head}')
-        if self.activation not in ('gelu', 'relu'): raise ValueError(f"activation must be 'gelu' or 'relu', got {self.activation!r}")
+        if self.d_model % self.n_head:
+            raise ValueError(f'd_model {self.d_model} is not divisible by n_head {self.n_head}')
+        if self.activation not in ('gelu', 'relu'):
+            raise ValueError(f"activation must be 'gelu' or 'relu', got {self.activation!r}")
         if self.n_out and not 2 <= self.n_out <= self.vocab_size:
-            raise ValueError(f'n_out must be 0 (full vocabulary) or between 2 and vocab_size {self.vocab_size}, got {self.n_out}')
+            raise ValueError('n_out must be 0 (full vocabulary) or between 2 and vocab_size '
+                             f'{self.vocab_size}, got {self.n_out}')
         if not 0 <= self.dropout < 1: raise ValueError(f'dropout must be in [0, 1), got {self.dropout}')
 
 # %% ../nbs/01_transformer.ipynb #67ca4bba
@@ -69,10 +72,12 @@ class CausalSelfAttention(nn.Module):
         heads = lambda t: t.view(B, t.shape[1], self.n_head, C // self.n_head).transpose(1, 2)  # [B, n_head, ., d_head]
         q, k, v = self.c_attn(x).split(C, dim=2)
         if positions is None:
-            y = F.scaled_dot_product_attention(heads(q), heads(k), heads(v), dropout_p=self.dropout if self.training else 0, is_causal=True)
+            y = F.scaled_dot_product_attention(heads(q), heads(k), heads(v),
+                                               dropout_p=self.dropout if self.training else 0, is_causal=True)
         else:  # queries at the k positions only, each seeing the keys up to itself
             mask = torch.arange(T, device=x.device) <= positions[..., None]  # [B, k, T]
-            y = F.scaled_dot_product_attention(heads(at_positions(q, positions)), heads(k), heads(v), attn_mask=mask[:, None])
+            y = F.scaled_dot_product_attention(heads(at_positions(q, positions)), heads(k), heads(v),
+                                               attn_mask=mask[:, None])
         return self.resid_dropout(self.c_proj(y.transpose(1, 2).reshape(B, -1, C)))
 
 class MLP(nn.Module):
@@ -100,8 +105,10 @@ class Block(nn.Module):
         self.mlp = MLP(cfg)
 
     def forward(self, x, edit=None, site=None, positions=None):
-        "The block on x [B, T, d_model]; `edit` replaces the MLP hidden activations; `site` returns early, at `positions` [B, k] if given."
-        if positions is not None and site is None: raise ValueError('positions need a site: the next block needs every position')
+        """The block on x [B, T, d_model]; `edit` replaces the MLP hidden activations; `site` returns early, at
+        `positions` [B, k] if given."""
+        if positions is not None and site is None:
+            raise ValueError('positions need a site: the next block needs every position')
         here = x if positions is None else at_positions(x, positions)  # the residual stream where outputs are wanted
         if site == 'resid_pre': return here
         a = self.attn(self.ln_1(x), positions)
@@ -117,9 +124,11 @@ class Block(nn.Module):
 
 # %% ../nbs/01_transformer.ipynb #3c46ca74
 def _linear_ce_chunks(x, W, targets, grads, chunk_elements=1 << 27):
-    "Mean cross-entropy of the logits x @ W.T [N, V], in row chunks of at most `chunk_elements` logits; with `grads`, its gradients for x and W."
+    """Mean cross-entropy of the logits x @ W.T [N, V], in row chunks of at most `chunk_elements` logits; with `grads`,
+    its gradients for x and W."""
     N, V = len(x), len(W)
-    chunk = math.ceil(N / math.ceil(N * V / chunk_elements))  # equal chunks, as few as the budget allows: dW is updated once per chunk
+    chunk = math.ceil(N / math.ceil(N * V / chunk_elements))  # equal chunks, as few as the budget
+                                                              # allows: dW is updated once per chunk
     loss = torch.zeros((), dtype=torch.float64, device=x.device)
     dx, dW = (torch.empty_like(x), torch.zeros_like(W)) if grads else (None, None)
     for a in range(0, N, chunk):
@@ -168,7 +177,8 @@ class GPT(nn.Module):
             self.register_buffer('out_ids', torch.arange(cfg.n_out - 1))  # [n_out-1] GPT-2 id of each kept class
             self.register_buffer('out_class', torch.full((cfg.vocab_size,), cfg.n_out - 1))  # [vocab] class of each id
             self.out_class[:cfg.n_out - 1] = torch.arange(cfg.n_out - 1)
-            self.register_buffer('out_logprior', torch.full((cfg.vocab_size,), -math.log(cfg.vocab_size - cfg.n_out + 1)))
+            self.register_buffer('out_logprior',
+                                 torch.full((cfg.vocab_size,), -math.log(cfg.vocab_size - cfg.n_out + 1)))
             self.out_logprior[:cfg.n_out - 1] = 0  # log p(id | class): 0 for kept ids, their share of 'other' otherwise
         self.apply(self._init_weights)
         for n, p in self.named_parameters():
@@ -201,8 +211,10 @@ class GPT(nn.Module):
     def _class_logits(self, x):  # x: [..., d_model] -> [..., n_out] (or [..., vocab] without a restricted output)
         return x @ self._output_weight().T
 
-    def unembed(self, x):  # x: [..., d_model], *after* the final LayerNorm (`transformer.ln_f`), which this does not apply
-        "Logits [..., vocab_size] of residual vectors: the tied unembedding (and the 'other' class's share, if restricted)."
+    def unembed(self, x):  # x: [..., d_model], *after* the final LayerNorm
+                           # (`transformer.ln_f`), which this does not apply
+        """Logits [..., vocab_size] of residual vectors: the tied unembedding (and the 'other' class's share, if
+        restricted)."""
         z = self._class_logits(x)
         return z if not self.config.n_out else z[..., self.out_class] + self.out_logprior.to(z.dtype)
 
@@ -215,7 +227,8 @@ class GPT(nn.Module):
 
     def _resid(self, idx, edits=None, site=None, layer=None, positions=None):
         B, T = idx.shape
-        if T > self.config.block_size: raise ValueError(f'sequence of {T} tokens is longer than block_size {self.config.block_size}')
+        if T > self.config.block_size:
+            raise ValueError(f'sequence of {T} tokens is longer than block_size {self.config.block_size}')
         x = self.transformer.drop(self.transformer.wte(idx) + self.transformer.wpe(torch.arange(T, device=idx.device)))
         for i, block in enumerate(self.transformer.h):
             if i == layer: return block(x, (edits or {}).get(i), site, positions)
@@ -223,13 +236,16 @@ class GPT(nn.Module):
         return self.transformer.ln_f(x)
 
     def activations(self, idx, site='mlp', layer=0, positions=None):  # idx: [B, T] token ids; positions: [B, k]
-        "Activations [B, T, d] at `site` of block `layer` ([B, k, d] at `positions`); nothing after that site is computed."
+        """Activations [B, T, d] at `site` of block `layer`
+        ([B, k, d] at `positions`); nothing after that site is computed."""
         if site not in SITES: raise ValueError(f'site must be one of {SITES}, got {site!r}')
-        if not 0 <= layer < self.config.n_layer: raise ValueError(f'layer must be in [0, {self.config.n_layer}), got {layer}')
+        if not 0 <= layer < self.config.n_layer:
+            raise ValueError(f'layer must be in [0, {self.config.n_layer}), got {layer}')
         return self._resid(idx, site=site, layer=layer, positions=positions)
 
     def forward(self, idx, targets=None, *,  # idx, targets: [B, T] GPT-2 ids
-                mlp_edit=None,   # fn h -> h' on the MLP hidden activations [B, T, d_mlp] of layer `mlp_layer`, or {layer: fn}
+                mlp_edit=None,   # fn h -> h' on the MLP hidden activations
+                                 # [B, T, d_mlp] of layer `mlp_layer`, or {layer: fn}
                 mlp_layer=0,     # the layer a bare `mlp_edit` function applies to
                 logits=True):    # False: return (None, loss) without the [B, T, vocab] logits (training)
         "Logits [B, T, vocab_size] and the mean next-token loss in nats (None without targets)."
@@ -241,7 +257,8 @@ class GPT(nn.Module):
             if not logits and x.device.type == 'cpu' and not torch.is_autocast_enabled('cpu'):
                 loss = linear_cross_entropy(x.flatten(0, 1), self._output_weight(), cls)
             else: loss = F.cross_entropy(self._class_logits(x).flatten(0, 1).float(), cls)
-            if self.config.n_out: loss = loss - self.out_logprior[targets].mean()  # -log p(id) = -log p(class) - log p(id | class)
+            if self.config.n_out:
+                loss = loss - self.out_logprior[targets].mean()  # -log p(id) = -log p(class) - log p(id | class)
             if not logits: return None, loss
         return self.unembed(x), loss
 
@@ -258,7 +275,8 @@ def load_model(path,            # a training directory (holding ckpt.pt) or a ch
     ckpt_path = path/'ckpt.pt' if path.is_dir() else path
     ck = load_torch(ckpt_path)
     if not isinstance(ck, dict) or 'model_args' not in ck or 'model' not in ck:
-        raise ArtifactError(f'{ckpt_path}: not a transformer checkpoint (no model_args / model); point at a ckpt.pt from training')
+        raise ArtifactError(f'{ckpt_path}: not a transformer checkpoint (no model_args / model); point '
+                            'at a ckpt.pt from training')
     a = ck['model_args']
     cfg = _nanogpt_args(a) if 'n_embd' in a else GPTConfig(**a)
     sd = {k.removeprefix('_orig_mod.'): v for k, v in ck['model'].items()}
@@ -304,14 +322,18 @@ class TrainConfig:
     def __post_init__(self):
         for k in ('batch_size', 'grad_accum', 'max_iters', 'eval_every', 'eval_iters', 'log_every', 'ckpt_every'):
             if getattr(self, k) < 1: raise ValueError(f'{k} must be positive, got {getattr(self, k)}')
-        if not 0 <= self.warmup_iters <= self.max_iters: raise ValueError(f'warmup_iters must be in [0, max_iters], got {self.warmup_iters}')
-        if not 0 <= self.min_lr <= self.lr: raise ValueError(f'need 0 <= min_lr <= lr, got lr {self.lr}, min_lr {self.min_lr}')
-        if self.dtype not in ('auto', 'float32', 'bfloat16', 'float16'): raise ValueError(f'dtype must be auto, float32, bfloat16 or float16, got {self.dtype!r}')
+        if not 0 <= self.warmup_iters <= self.max_iters:
+            raise ValueError(f'warmup_iters must be in [0, max_iters], got {self.warmup_iters}')
+        if not 0 <= self.min_lr <= self.lr:
+            raise ValueError(f'need 0 <= min_lr <= lr, got lr {self.lr}, min_lr {self.min_lr}')
+        if self.dtype not in ('auto', 'float32', 'bfloat16', 'float16'):
+            raise ValueError(f'dtype must be auto, float32, bfloat16 or float16, got {self.dtype!r}')
         self.model_config()  # validates the model fields
 
     def model_config(self) -> GPTConfig:
-        return GPTConfig(n_layer=self.n_layer, d_model=self.d_model, n_head=self.n_head, d_mlp=self.d_mlp, block_size=self.block_size,
-                         activation=self.activation, bias=self.bias, dropout=self.dropout, n_out=self.n_out)
+        return GPTConfig(n_layer=self.n_layer, d_model=self.d_model, n_head=self.n_head, d_mlp=self.d_mlp,
+                         block_size=self.block_size, activation=self.activation, bias=self.bias, dropout=self.dropout,
+                         n_out=self.n_out)
 
     @classmethod
     def preset(cls, name: str, **overrides):
@@ -322,9 +344,9 @@ PRESETS = {  # tiny: tests and CI; default: the embedded CPU run; paper: nanoGPT
     'tiny': TrainConfig(d_model=32, n_head=2, d_mlp=128, block_size=32, n_out=512, batch_size=8, max_iters=20,
                         warmup_iters=4, lr=1e-2, min_lr=1e-3, eval_every=10, eval_iters=2, log_every=5, ckpt_every=10),
     'default': TrainConfig(),
-    'paper': TrainConfig(block_size=1024, n_out=0, batch_size=12, grad_accum=40, max_iters=200_000, lr=6e-4, min_lr=6e-5,
-                         warmup_iters=2000, beta2=0.95, eval_every=2000, eval_iters=200, log_every=100, ckpt_every=2000,
-                         compile=True)}
+    'paper': TrainConfig(block_size=1024, n_out=0, batch_size=12, grad_accum=40, max_iters=200_000, lr=6e-4,
+                         min_lr=6e-5, warmup_iters=2000, beta2=0.95, eval_every=2000, eval_iters=200, log_every=100,
+                         ckpt_every=2000, compile=True)}
 
 # %% ../nbs/01_transformer.ipynb #209cdd29
 def get_lr(it: int, cfg: TrainConfig) -> float:
@@ -444,13 +466,15 @@ class _Training:
         self.scaler = torch.amp.GradScaler(dev.type, enabled=use_scaler)
         self.net = torch.compile(self.model) if cfg.compile else self.model
         if self.world > 1:
-            self.net = torch.nn.parallel.DistributedDataParallel(self.net, device_ids=[dev.index] if dev.type == 'cuda' else None)
+            self.net = torch.nn.parallel.DistributedDataParallel(self.net,
+                                                                 device_ids=[dev.index] if dev.type == 'cuda' else None)
         wb = wandb_run(self.out_dir, cfg) if self.rank == 0 else None
-        self.bar = tqdm(total=cfg.max_iters, initial=self.it, disable=not progress or self.rank != 0, desc='transformer',
-                        unit='step')
+        self.bar = tqdm(total=cfg.max_iters, initial=self.it, disable=not progress or self.rank != 0,
+                        desc='transformer', unit='step')
         self.log = MetricLog(self.out_dir, 'iter', wb, enabled=self.rank == 0)
         self.model.train()
-        self.t0, self.tok0, self.losses = time.time(), self.it * self.tokens_per_iter, StepLosses(torch.zeros((), device=dev))
+        self.t0, self.tok0 = time.time(), self.it * self.tokens_per_iter
+        self.losses = StepLosses(torch.zeros((), device=dev))
 
     def step(self):
         "One optimizer step on `grad_accum` micro-batches of this rank's share of the global batch."

@@ -44,16 +44,21 @@ def _num(x, digits=3):   # a JSON-safe rounded float (NaN -> None)
     return None if np.isnan(x) else float(f'{x:.{digits}g}')
 
 def load_unit_arrays(analysis_dir, kind='features', keys=None) -> dict:
-    "The arrays (`keys`, or all) of `analysis_dir/KIND.npz`, checked against the summary's record of it; one clear error if damaged."
+    """The arrays (`keys`, or all) of `analysis_dir/KIND.npz`, checked against the summary's record of it; one clear
+    error if damaged."""
     path, summary = Path(analysis_dir)/f'{kind}.npz', Path(analysis_dir)/'summary.json'
     if not path.exists():
-        raise ArtifactError(f'{path}: missing; run the analysis first (`monosemantic.analysis.analyze` or `monosemantic run`)')
-    if summary.exists() and (record := next((r for r in read_json(summary).get('files', []) if r['name'] == path.name), None)):
+        raise ArtifactError(f'{path}: missing; run the analysis first '
+                            '(`monosemantic.analysis.analyze` or `monosemantic run`)')
+    records = read_json(summary).get('files', []) if summary.exists() else []
+    if record := next((r for r in records if r['name'] == path.name), None):
         verify_file(path, record)   # a flipped bit in an array nobody reads next is still a damaged file
     try:
         with np.load(path) as z: return {k: z[k] for k in (keys or z.files)}
-    except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as e:   # allow_pickle is off: an object array is refused
-        raise ArtifactError(f'{path}: unreadable ({first_line(e)}); delete it and rerun the analysis (`monosemantic run` resumes there)') from None
+    # allow_pickle is off: an object array is refused
+    except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+        raise ArtifactError(f'{path}: unreadable ({first_line(e)}); delete it and rerun the analysis '
+                            '(`monosemantic run` resumes there)') from None
 
 class UnitData:
     "One kind of unit (`features` or `neurons`) of an analysis directory, with the held-out tokens it points into."
@@ -77,21 +82,25 @@ class UnitData:
         if not 0 <= i < self.n: raise IndexError(f'{self.kind} {i} is out of range 0..{self.n - 1}')
         ids = windows(self.tokens, a['top_where'][i], w).tolist()                           # [k][2w+1]
         top = [dict(act=_num(act), ablation=_num(abl), where=int(p), ids=t, acts=wa.astype(float).tolist())
-               for act, abl, p, t, wa in zip(a['top_acts'][i], a['ablation'][i], a['top_where'][i], ids, a['top_window_acts'][i]) if p >= 0]
+               for act, abl, p, t, wa in zip(a['top_acts'][i], a['ablation'][i], a['top_where'][i], ids,
+                                             a['top_window_acts'][i]) if p >= 0]
         q, mx = a['quantile_acts'].shape[1], float(a['top_acts'][i, 0])
         ids = windows(self.tokens, a['quantile_where'][i], w).tolist()                      # [q][s][2w+1]
         quantiles = [dict(lo=_num(mx * j / q), hi=_num(mx * (j + 1) / q),
                           examples=[dict(act=_num(act), where=int(p), ids=t)
-                                    for act, p, t in zip(a['quantile_acts'][i, j], a['quantile_where'][i, j], ids[j]) if p >= 0])
+                                    for act, p, t in zip(a['quantile_acts'][i, j], a['quantile_where'][i, j], ids[j])
+                                    if p >= 0])
                      for j in reversed(range(q))]
         c = int(a['concept'][i])
         return dict(id=i, density=_num(a['density'][i]), score=_num(a['score'][i]), purity=_num(a['purity'][i]),
                     concept=self.label_names[c] if 0 <= c < len(self.label_names) else None, window=w,
                     hist=a['hist_counts'][i].tolist(), top=top, quantiles=quantiles,
                     top_tokens=[[int(t), int(n), _num(m)] for t, n, m in
-                                zip(a['top_token_ids'][i], a['top_token_counts'][i], a['top_token_mean_act'][i]) if t >= 0],
+                                zip(a['top_token_ids'][i], a['top_token_counts'][i], a['top_token_mean_act'][i])
+                                if t >= 0],
                     logits_top=[[int(t), _num(v)] for t, v in zip(a['logit_top_ids'][i], a['logit_top_vals'][i])],
-                    logits_bottom=[[int(t), _num(v)] for t, v in zip(a['logit_bottom_ids'][i], a['logit_bottom_vals'][i])])
+                    logits_bottom=[[int(t), _num(v)]
+                                   for t, v in zip(a['logit_bottom_ids'][i], a['logit_bottom_vals'][i])])
 
 # %% ../nbs/05_viewer.ipynb #248fb14a
 def search_units(units: UnitData,   # what to search
@@ -102,7 +111,8 @@ def search_units(units: UnitData,   # what to search
     q, a = query.strip().lower(), units.a
     if not q: return []
     if by == 'token':
-        hit = np.vectorize(lambda t: token_str(int(t)).strip().lower() == q, otypes=[bool])(a['top_token_ids'])   # [n, m]
+        # [n, m]
+        hit = np.vectorize(lambda t: token_str(int(t)).strip().lower() == q, otypes=[bool])(a['top_token_ids'])
         best = np.where(hit, a['top_token_mean_act'], -np.inf).max(1)
         ids = np.flatnonzero(hit.any(1))
         return ids[np.argsort(-best[ids], kind='stable')][:limit].tolist()
@@ -148,8 +158,8 @@ def tokens_html(ids, acts, amax, center: int | None = None) -> str:
     for j, (t, a) in enumerate(zip(ids, acts)):
         if t < 0: continue
         u = ' ms-center' if j == center else ''
-        spans.append(f'<span class="ms-tok{u}" style="background:{shade(a, amax)}" title="{a if a is not None else 0:.3g}">'
-                     f'{html.escape(token_str(t))}</span>')
+        spans.append(f'<span class="ms-tok{u}" style="background:{shade(a, amax)}" '
+                     f'title="{a if a is not None else 0:.3g}">{html.escape(token_str(t))}</span>')
     return f'<span class="ms-text">{"".join(spans)}</span>'
 
 def hist_svg(edges, counts, width=360, height=80) -> str:
@@ -158,11 +168,13 @@ def hist_svg(edges, counts, width=360, height=80) -> str:
     n, top = len(counts), max(counts.max(initial=0), 1)
     bw = width / max(n, 1)
     bars = ''.join(f'<rect x="{i * bw:.1f}" y="{height - c / top * height:.1f}" width="{max(bw - 1, 1):.1f}" '
-                   f'height="{c / top * height:.1f}" fill="#e8890c"><title>{10 ** edges[i]:.3g}–{10 ** edges[i + 1]:.3g}: {int(c)}</title></rect>'
+                   f'height="{c / top * height:.1f}" '
+                   f'fill="#e8890c"><title>{10 ** edges[i]:.3g}–{10 ** edges[i + 1]:.3g}: {int(c)}</title></rect>'
                    for i, c in enumerate(counts))
     return (f'<svg width="{width}" height="{height + 14}" role="img" aria-label="activation histogram">{bars}'
             f'<text x="0" y="{height + 12}" font-size="10">{10 ** edges[0]:.2g}</text>'
-            f'<text x="{width}" y="{height + 12}" font-size="10" text-anchor="end">{10 ** edges[-1]:.2g} (log scale)</text></svg>')
+            f'<text x="{width}" y="{height + 12}" font-size="10" text-anchor="end">{10 ** edges[-1]:.2g} '
+            '(log scale)</text></svg>')
 
 _CSS = '''<style>
 .ms-unit { font: 13px sans-serif; } .ms-unit h3 { margin: 4px 0; } .ms-unit h4 { margin: 10px 0 4px; }
@@ -181,23 +193,30 @@ def unit_html(rec: dict,                   # `UnitData.record(i)`
     "The page of one unit as escaped HTML."
     e = html.escape
     amax = rec['top'][0]['act'] if rec['top'] else 0
-    head = (f'<h3>{e(label)} {rec["id"]}</h3><div>density {_fmt(rec["density"], ".3%")} · score {_fmt(rec["score"])} · '
-            f'purity {_fmt(rec["purity"])} · concept {e(str(rec["concept"]))} · max activation {_fmt(amax)}</div>')
-    if not rec['top']: return _CSS + f'<div class="ms-unit">{head}<p>Dead: it never fired on the held-out text.</p></div>'
-    toks = ''.join(f'<tr><td class="ms-text">{e(token_str(t))}</td><td>{n}</td><td>{_fmt(m)}</td></tr>' for t, n, m in rec['top_tokens'])
+    head = (f'<h3>{e(label)} {rec["id"]}</h3><div>density {_fmt(rec["density"], ".3%")} · '
+            f'score {_fmt(rec["score"])} · purity {_fmt(rec["purity"])} · concept {e(str(rec["concept"]))} · max '
+            f'activation {_fmt(amax)}</div>')
+    if not rec['top']:
+        return _CSS + f'<div class="ms-unit">{head}<p>Dead: it never fired on the held-out text.</p></div>'
+    toks = ''.join(f'<tr><td class="ms-text">{e(token_str(t))}</td><td>{n}</td><td>{_fmt(m)}</td></tr>'
+                   for t, n, m in rec['top_tokens'])
     logit = lambda xs: ' '.join(f'<span class="ms-text" title="{v:+.3g}">{e(token_str(t))}</span>' for t, v in xs)
     top = ''.join(f'<tr><td>{_fmt(x["act"])}</td><td>{_fmt(x["ablation"], "+.3g")}</td>'
                   f'<td>{tokens_html(x["ids"], x["acts"], amax, rec["window"])}</td></tr>' for x in rec['top'])
     quant = ''
     for q in rec['quantiles']:
-        rows = ''.join(f'<tr><td>{_fmt(x["act"])}</td><td>{tokens_html(x["ids"], [x["act"] if j == rec["window"] else 0 for j in range(len(x["ids"]))], amax, rec["window"])}</td></tr>'
+        center = lambda x: [x["act"] if j == rec["window"] else 0 for j in range(len(x["ids"]))]   # its token alone
+        rows = ''.join(f'<tr><td>{_fmt(x["act"])}</td>'
+                       f'<td>{tokens_html(x["ids"], center(x), amax, rec["window"])}</td></tr>'
                        for x in q['examples'])
-        quant += f'<tr><th colspan="2">{_fmt(q["lo"])} – {_fmt(q["hi"])}</th></tr>' + (rows or '<tr><td colspan="2">(none)</td></tr>')
+        quant += (f'<tr><th colspan="2">{_fmt(q["lo"])} – {_fmt(q["hi"])}</th></tr>'
+                  + (rows or '<tr><td colspan="2">(none)</td></tr>'))
     nbs = ''.join(f'<div>{e(n["name"])}: ' + ', '.join(f'#{i} ({c:.2f})' for i, c in zip(n['ids'], n['cos'])) + '</div>'
                   for n in neighbours or [])
     return (_CSS + f'<div class="ms-unit">{head}{hist_svg(edges, rec["hist"])}'
             f'<h4>Fires most on</h4><table><tr><th>token</th><th>count</th><th>mean act</th></tr>{toks}</table>'
-            f'<h4>Logit effects</h4><div>promotes: {logit(rec["logits_top"])}</div><div>suppresses: {logit(rec["logits_bottom"])}</div>'
+            f'<h4>Logit effects</h4><div>promotes: {logit(rec["logits_top"])}</div><div>suppresses: '
+            f'{logit(rec["logits_bottom"])}</div>'
             + (f'<h4>Nearest features in other dictionaries</h4>{nbs}' if nbs else '') +
             f'<h4>Top examples</h4><table><tr><th>act</th><th>ablation Δlog p</th><th>context</th></tr>{top}</table>'
             f'<h4>Samples by activation interval</h4><table>{quant}</table></div>')
@@ -216,17 +235,20 @@ class FeatureViewer(widgets.VBox):
         self.label = 'Feature' if kind == 'features' else 'Neuron'
         self.nbs = neighbours(decoder, others) if decoder is not None and others else None
         n = len(self.units)
-        self.slider = widgets.IntSlider(value=feature, min=0, max=n - 1, description=self.label, continuous_update=False)
+        self.slider = widgets.IntSlider(value=feature, min=0, max=n - 1, description=self.label,
+                                        continuous_update=False)
         self.number = widgets.BoundedIntText(value=feature, min=0, max=n - 1, layout=widgets.Layout(width='90px'))
         widgets.link((self.slider, 'value'), (self.number, 'value'))
-        self.query = widgets.Text(placeholder='search…', continuous_update=False, layout=widgets.Layout(width='180px'))
+        self.query = widgets.Text(placeholder='search…', continuous_update=False,
+                                  layout=widgets.Layout(width='180px'))
         self.by = widgets.ToggleButtons(options=['token', 'text'], style={'button_width': '60px'})
         self.matches = widgets.Dropdown(options=[], description='matches', layout=widgets.Layout(width='220px'))
         self.page = widgets.HTML()
         self.slider.observe(lambda c: self.show(c.new), 'value')
         for w in (self.query, self.by): w.observe(lambda c: self.search(), 'value')
         self.matches.observe(lambda c: c.new is not None and setattr(self, 'feature', c.new), 'value')
-        super().__init__([widgets.HBox([self.slider, self.number]), widgets.HBox([self.query, self.by, self.matches]), self.page])
+        super().__init__([widgets.HBox([self.slider, self.number]), widgets.HBox([self.query, self.by, self.matches]),
+                          self.page])
         self.show(feature)
 
     @property
@@ -235,7 +257,8 @@ class FeatureViewer(widgets.VBox):
     def feature(self, i: int): self.slider.value = i
 
     def show(self, i: int):
-        self.page.value = unit_html(self.units.record(i), self.units.a['hist_edges'], self.label, self.nbs[i] if self.nbs else None)
+        self.page.value = unit_html(self.units.record(i), self.units.a['hist_edges'], self.label,
+                                    self.nbs[i] if self.nbs else None)
 
     def search(self):
         ids = search_units(self.units, self.query.value, self.by.value)
@@ -245,7 +268,8 @@ class FeatureViewer(widgets.VBox):
 class TextViewer(widgets.VBox):
     "Type a text; see which features fire on each token."
     def __init__(self,
-                 activations,           # callable: text -> TextActivations (`analysis.text_activations` with a run's model and SAE)
+                 activations,           # callable: text -> TextActivations
+                                        # (`analysis.text_activations` with a run's model and SAE)
                  text: str = '',        # shown first
                  viewer: FeatureViewer | None = None,  # opened on the chosen feature
                  n_top: int = 3,        # strongest features listed per token
@@ -257,13 +281,15 @@ class TextViewer(widgets.VBox):
         self.page = widgets.HTML()
         self.text.observe(lambda c: self.run(), 'value')
         self.pick.observe(lambda c: self.render(), 'value')
-        if viewer is not None: self.pick.observe(lambda c: c.new is not None and setattr(viewer, 'feature', c.new), 'value')
+        if viewer is not None:
+            self.pick.observe(lambda c: c.new is not None and setattr(viewer, 'feature', c.new), 'value')
         super().__init__([self.text, self.pick, self.page])
         self.run()
 
     def run(self):
         r = self.activations(self.text.value) if self.text.value else None
-        self.tokens, self.features = (np.asarray(r.tokens), r.sparse()) if r is not None else (np.zeros(0, np.int64), None)
+        self.tokens, self.features = (np.asarray(r.tokens), r.sparse()) if r is not None else (np.zeros(0, np.int64),
+                                                                                               None)
         mx = self.features.max() if r is not None else np.zeros(0)
         best = [int(i) for i in np.argsort(-mx, kind='stable')[:50] if mx[i] > 0]
         with self.pick.hold_trait_notifications():
@@ -277,13 +303,16 @@ class TextViewer(widgets.VBox):
             return
         acts = f.column(c) if c is not None else np.zeros(len(t))
         rows = ''.join(f'<tr><td class="ms-text">{html.escape(token_str(int(tok)))}</td><td>'
-                       + ', '.join(f'{j} ({a:.3g})' for j, a in f.top(i, self.n_top)) + '</td></tr>' for i, tok in enumerate(t))
-        self.page.value = (_CSS + f'<div class="ms-unit"><div>{tokens_html(t.tolist(), acts.tolist(), acts.max(initial=0))}</div>'
+                       + ', '.join(f'{j} ({a:.3g})' for j, a in f.top(i, self.n_top)) + '</td></tr>'
+                       for i, tok in enumerate(t))
+        shaded = tokens_html(t.tolist(), acts.tolist(), acts.max(initial=0))
+        self.page.value = (_CSS + f'<div class="ms-unit"><div>{shaded}</div>'
                            f'<h4>Strongest features per token</h4><table>{rows}</table></div>')
 
 # %% ../nbs/05_viewer.ipynb #5356bfc8
 def feature_top_tokens(analysis_dir) -> np.ndarray | None:
-    "[F, m] each feature's most frequent tokens when it fires (the analysis' `top_token_ids`, -1 padded); None without one."
+    """[F, m] each feature's most frequent tokens when it fires (the
+    analysis' `top_token_ids`, -1 padded); None without one."""
     if not (Path(analysis_dir)/'features.npz').exists(): return None
     return load_unit_arrays(analysis_dir, 'features', ['top_token_ids'])['top_token_ids']
 
@@ -314,10 +343,12 @@ def terminal_view(acts,                  # a TextActivations (`analysis.load_act
                   width: int = 100,      # terminal columns
                   color: bool = False,   # ANSI bold and dim, for a terminal only
                  ) -> str:
-    "The text a token a line, with its k strongest features, each with its top tokens; then the features most active in it."
+    """The text a token a line, with its k strongest features, each
+    with its top tokens; then the features most active in it."""
     f, n = acts.sparse(), len(acts.tokens)
     bold, dim = (lambda s: f'\x1b[1m{s}\x1b[0m', lambda s: f'\x1b[2m{s}\x1b[0m') if color else (str, str)
-    tops = lambda j, m: '' if top_tokens is None else ' '.join(_term(token_str(int(t))) for t in top_tokens[j][:m] if t >= 0)
+    tops = lambda j, m: '' if top_tokens is None else ' '.join(_term(token_str(int(t))) for t in top_tokens[j][:m]
+                                                               if t >= 0)
     idw = len(str(f.n_features - 1))
     slot = max(idw + 8, (width - 23) // k)   # a feature: id, activation, its top tokens, two spaces
     def feature(j, a):
@@ -326,14 +357,18 @@ def terminal_view(acts,                  # a TextActivations (`analysis.load_act
     shown = min(n, n_tokens)
     stats = (f'{n:,} tokens, {len(f.index) / max(n, 1):.1f} active features a token'
              + (f'; the first {shown:,} below (--show N for more)' if shown < n else ''))
+    header = '  pos  token           strongest features: id, activation, its top tokens   (· a space, ⏎ a newline)'
     lines = ([f'{title}: {stats}'] if _cells(f'{title}: {stats}') <= width else [f'{title}:', f'  {stats}']) + [
-             _fit('  pos  token           strongest features: id, activation, its top tokens   (· a space, ⏎ a newline)', width).rstrip()]
+             _fit(header, width).rstrip()]
     if top_tokens is None: lines.append('(no analysis in the run: features without their top tokens)')
     for i, p in enumerate(token_pieces(acts.tokens[:shown])):   # '…': the start of a character the next token ends
-        lines.append((f'{i:>5}  {_fit(_term(p) or "…", 14)}  ' + ''.join(feature(j, a) for j, a in f.top(i, k))).rstrip())
+        lines.append((f'{i:>5}  {_fit(_term(p) or "…", 14)}  '
+                      + ''.join(feature(j, a) for j, a in f.top(i, k))).rstrip())
     mx, count = f.max(), np.bincount(f.index, minlength=f.n_features)
     best = [int(j) for j in np.argsort(-mx, kind='stable')[:5] if mx[j] > 0]
-    if best: lines += ['', _fit('most active in the text: id, max activation, on how many tokens, top tokens', width).rstrip()]
+    if best:
+        lines += ['',
+                  _fit('most active in the text: id, max activation, on how many tokens, top tokens', width).rstrip()]
     for j in best:
         head = f'  {j:>{idw}} {_act(float(mx[j])):>5} {count[j]:>7,}  '
         lines.append((bold(head) + dim(_fit(tops(j, 8), width - len(head)))).rstrip())
@@ -481,11 +516,14 @@ LEVELS = string.digits + string.ascii_uppercase + string.ascii_lowercase + '-_' 
 _LEVEL_CHARS = np.array(list(LEVELS))
 
 def _site_record(rec: dict) -> dict:
-    "A record for the site: examples by position (the page cuts the window from the shipped tokens), shades as characters."
+    """A record for the site: examples by position (the page cuts
+    the window from the shipped tokens), shades as characters."""
     amax = rec['top'][0]['act'] if rec['top'] else 0
     shades = lambda acts: ''.join(_LEVEL_CHARS[np.rint(63 * np.clip(np.asarray(acts) / amax, 0, 1)).astype(int)])
-    return rec | dict(top=[dict(act=x['act'], ablation=x['ablation'], where=x['where'], shades=shades(x['acts'])) for x in rec['top']],
-                      quantiles=[q | dict(examples=[[x['where'], x['act']] for x in q['examples']]) for q in rec['quantiles']])
+    return rec | dict(top=[dict(act=x['act'], ablation=x['ablation'], where=x['where'], shades=shades(x['acts']))
+                           for x in rec['top']],
+                      quantiles=[q | dict(examples=[[x['where'], x['act']] for x in q['examples']])
+                                 for q in rec['quantiles']])
 
 def _json(obj) -> str:
     "ASCII-only JSON with `<` as \\u003c: no encoding surprises, and safe even if pasted inside a <script> element."
@@ -493,7 +531,8 @@ def _json(obj) -> str:
 
 def write_feature_site(analysis_dir, data_dir, out_dir,
                        kind: str = 'features',
-                       decoder=None, others: list = (),   # as for `FeatureViewer`: cosine neighbours in other dictionaries
+                       decoder=None, others: list = (),   # as for `FeatureViewer`: cosine
+                                                          # neighbours in other dictionaries
                        chunk: int = 64,                   # feature records per data file
                       ) -> Path:
     "Write the self-contained feature-browser site to `out_dir` (open `index.html` from disk); return its path."
@@ -509,17 +548,20 @@ def write_feature_site(analysis_dir, data_dir, out_dir,
         for r in recs:
             if nbs: r['neighbours'] = nbs[r['id']]
             used.update(t for t, *_ in r['top_tokens'] + r['logits_top'] + r['logits_bottom'])
-        with atomic_write(out/'data'/f'chunk_{c // chunk:04d}.js', 'w') as f: f.write(f'MS_CHUNK({c // chunk},{_json(recs)});\n')
+        with atomic_write(out/'data'/f'chunk_{c // chunk:04d}.js', 'w') as f:
+            f.write(f'MS_CHUNK({c // chunk},{_json(recs)});\n')
     with atomic_write(out/'data'/'tokens.js', 'w') as f:
         f.write(f"window.MS_TOKENS='{base64.b64encode(tokens.astype('<u2').tobytes()).decode()}';\n")
     top_token = [int(t) for t in a['top_token_ids'][:, 0]] if a['top_token_ids'].shape[1] else [-1] * len(units)
     used.update(top_token)
     concept = [units.label_names[c] if 0 <= c < len(units.label_names) else None for c in a['concept'].tolist()]
-    meta = dict(n=len(units), chunk=chunk, kind=kind, window=units.w, label='Feature' if kind == 'features' else 'Neuron',
-                hist_edges=[_num(x, 4) for x in a['hist_edges']], density=[_num(x) for x in a['density']],
-                score=[_num(x) for x in a['score']], purity=[_num(x) for x in a['purity']], concept=concept, top_token=top_token)
+    meta = dict(n=len(units), chunk=chunk, kind=kind, window=units.w,
+                label='Feature' if kind == 'features' else 'Neuron', hist_edges=[_num(x, 4) for x in a['hist_edges']],
+                density=[_num(x) for x in a['density']], score=[_num(x) for x in a['score']],
+                purity=[_num(x) for x in a['purity']], concept=concept, top_token=top_token)
     with atomic_write(out/'data'/'meta.js', 'w') as f: f.write(f'window.MS_META={_json(meta)};\n')
-    with atomic_write(out/'data'/'vocab.js', 'w') as f: f.write(f'window.MS_VOCAB={_json({str(t): token_str(t) for t in sorted(used) if t >= 0})};\n')
+    with atomic_write(out/'data'/'vocab.js', 'w') as f:
+        f.write(f'window.MS_VOCAB={_json({str(t): token_str(t) for t in sorted(used) if t >= 0})};\n')
     for name, text in (('index.html', _SITE_HTML), ('app.js', _SITE_JS), ('style.css', _SITE_CSS)):
         with atomic_write(out/name, 'w') as f: f.write(text)
     return out/'index.html'
