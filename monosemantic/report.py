@@ -172,7 +172,9 @@ _TEMPLATE = '''{%- extends 'base.html.j2' -%}
 {% for css in resources.inlining.css -%}<style>{{ css }}</style>{% endfor %}
 <script>window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']]}, svg: {fontCache: 'global'},
   // the widgets' HTML manager typesets labels with MathJax 2's Hub.Queue: the same through MathJax 3's API
-  Hub: {Queue: () => {}}, startup: {ready() { MathJax.startup.defaultReady(); MathJax.Hub = {Queue: a => MathJax.typesetPromise([a[2]])}; }}};</script>
+  Hub: {Queue: () => {}}, startup: {ready() {
+    MathJax.startup.defaultReady(); MathJax.Hub = {Queue: a => MathJax.typesetPromise([a[2]])};
+  }}};</script>
 <script src="mathjax.js" async></script>
 <script src="require.js"></script>
 {% if "widgets" in nb.metadata %}{{ jupyter_widgets('', '', 'embed-amd.js') }}{% endif %}
@@ -196,27 +198,37 @@ _TEMPLATE = '''{%- extends 'base.html.j2' -%}
 
 # %% ../nbs/06_report.ipynb #e56490c4
 STYLE = '''
-body { margin: 0; color: #1f2328; background: #fff; font: 16px/1.6 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+body { margin: 0; color: #1f2328; background: #fff;
+       font: 16px/1.6 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
 .ms-side { position: fixed; top: 0; bottom: 0; left: 0; width: 210px; overflow-y: auto; padding: 22px 16px;
            background: #f6f8fa; border-right: 1px solid #e1e4e8; font-size: 14.5px; }
 .ms-side .ms-title { display: block; font-weight: 700; font-size: 17px; margin-bottom: 14px; color: #1f2328; }
-.ms-side a { display: block; padding: 3px 8px; margin: 1px 0; border-radius: 5px; color: #0b57d0; text-decoration: none; }
+.ms-side a { display: block; padding: 3px 8px; margin: 1px 0; border-radius: 5px; color: #0b57d0;
+             text-decoration: none; }
 .ms-side a:hover { background: #e8eef9; } .ms-side a.current { background: #dbe6fb; color: #1f2328; font-weight: 600; }
 .ms-page { margin-left: 243px; max-width: 900px; padding: 28px 44px 80px; }
-h1 { font-size: 2.1em; line-height: 1.2; margin: 0.2em 0 0.5em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #e1e4e8; }
-h3 { margin-top: 1.4em; } blockquote { margin: 0.8em 0; padding: 2px 16px; border-left: 4px solid #c8d3e6; color: #4a5260; }
+h1 { font-size: 2.1em; line-height: 1.2; margin: 0.2em 0 0.5em; }
+h2 { margin-top: 1.8em; border-bottom: 1px solid #e1e4e8; }
+h3 { margin-top: 1.4em; }
+blockquote { margin: 0.8em 0; padding: 2px 16px; border-left: 4px solid #c8d3e6; color: #4a5260; }
 a { color: #0b57d0; } p, li { max-width: 78ch; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 14px; display: block; overflow-x: auto; }
 th, td { padding: 4px 12px; border-bottom: 1px solid #e1e4e8; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; } img { max-width: 100%; height: auto; }
 .jp-Cell { margin: 0.9em 0; } .jp-Collapser, .jp-InputPrompt, .jp-OutputPrompt { display: none; }
-.jp-InputArea-editor { background: #f6f8fa; border: 1px solid #e6e9ee; border-radius: 6px; padding: 10px 14px; overflow-x: auto; }
-.jp-InputArea-editor pre, .highlight pre { margin: 0; background: transparent; font: 13.5px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.jp-InputArea-editor { background: #f6f8fa; border: 1px solid #e6e9ee; border-radius: 6px; padding: 10px 14px;
+                       overflow-x: auto; }
+.jp-InputArea-editor pre, .highlight pre { margin: 0; background: transparent;
+                                           font: 13.5px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .jp-OutputArea-output pre { margin: 0.4em 0; padding: 6px 12px; border-left: 3px solid #d0d7de; overflow-x: auto;
-                            font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre; }
-.jp-RenderedMarkdown.jp-OutputArea-output h3 { margin: 1.2em 0 0.3em; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 1.05em; }
+                            font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+                            white-space: pre; }
+.jp-RenderedMarkdown.jp-OutputArea-output h3 { margin: 1.2em 0 0.3em;
+                                               font-family: ui-monospace, Menlo, Consolas, monospace;
+                                               font-size: 1.05em; }
 .jp-RenderedMarkdown.jp-OutputArea-output { border-left: 3px solid #c8d3e6; padding: 2px 14px; background: #fbfcfe; }
-.jp-RenderedMarkdown pre { background: #f6f8fa; border: 1px solid #e6e9ee; border-radius: 6px; padding: 8px 14px; overflow-x: auto; }
+.jp-RenderedMarkdown pre { background: #f6f8fa; border: 1px solid #e6e9ee; border-radius: 6px; padding: 8px 14px;
+                           overflow-x: auto; }
 .jp-RenderedMarkdown code { font-size: 0.92em; }
 details.ms-fold > summary { cursor: pointer; color: #57606a; font-size: 13px; margin: 0.2em 0; }
 a.anchor-link { visibility: hidden; margin-left: 0.3em; text-decoration: none; color: #8c959f; }

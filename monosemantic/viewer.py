@@ -406,19 +406,28 @@ _SITE_CSS = '''body { font: 14px sans-serif; margin: 0; } main { padding: 10px 1
 nav { position: sticky; top: 0; background: #f4f4f4; border-bottom: 1px solid #ddd; padding: 6px 16px; }
 nav a { margin-right: 12px; } nav form { display: inline; margin-left: 20px; } nav input { width: 90px; }
 table { border-collapse: collapse; } td, th { padding: 1px 8px; text-align: left; vertical-align: top; }
-.text { font-family: monospace; white-space: pre-wrap; } .tok { border-radius: 2px; } .center { text-decoration: underline; }
+.text { font-family: monospace; white-space: pre-wrap; } .tok { border-radius: 2px; }
+.center { text-decoration: underline; }
 .hist { display: flex; align-items: flex-end; height: 80px; width: 360px; border-bottom: 1px solid #999; }
 .hist div { flex: 1; background: #e8890c; margin-right: 1px; } h2 { margin: 6px 0; } h3 { margin: 14px 0 4px; }
 '''
 
 # %% ../nbs/05_viewer.ipynb #54fe6af4
 _SITE_JS = r'''"use strict";
-const M = window.MS_META, V = window.MS_VOCAB, chunks = {}, LEVELS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
-const T = new Uint16Array(Uint8Array.from(atob(window.MS_TOKENS), c => c.charCodeAt(0)).buffer);  // little-endian uint16
-const win = p => Array.from({length: 2 * M.window + 1}, (_, j) => p - M.window + j).map(q => q >= 0 && q < T.length ? T[q] : -1);
+const M = window.MS_META, V = window.MS_VOCAB, chunks = {},
+  LEVELS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
+const T = new Uint16Array(Uint8Array.from(atob(window.MS_TOKENS),
+                                          c => c.charCodeAt(0)).buffer);  // little-endian uint16
+const win = p => Array.from({length: 2 * M.window + 1}, (_, j) => p - M.window + j)
+  .map(q => q >= 0 && q < T.length ? T[q] : -1);
 window.MS_CHUNK = (c, recs) => { chunks[c] = recs; };
 const main = document.getElementById('main');
-const el = (tag, text, cls) => { const e = document.createElement(tag); if (text != null) e.textContent = String(text); if (cls) e.className = cls; return e; };
+const el = (tag, text, cls) => {
+  const e = document.createElement(tag);
+  if (text != null) e.textContent = String(text);
+  if (cls) e.className = cls;
+  return e;
+};
 const fmt = (x, d = 3) => x == null ? '–' : Number(x).toPrecision(d);
 const pct = x => x == null ? '–' : (100 * x).toPrecision(3) + '%';
 const tok = id => id < 0 ? '' : (V[id] ?? '');
@@ -432,8 +441,20 @@ function load(c) {
     document.head.appendChild(s);
   });
 }
-function row(cells, head) { const tr = el('tr'); for (const c of cells) { const td = el(head ? 'th' : 'td'); if (c instanceof Node) td.appendChild(c); else td.textContent = c; tr.appendChild(td); } return tr; }
-function table(head, rows) { const t = el('table'); t.appendChild(row(head, true)); for (const r of rows) t.appendChild(r instanceof Node ? r : row(r)); return t; }
+function row(cells, head) {
+  const tr = el('tr');
+  for (const c of cells) {
+    const td = el(head ? 'th' : 'td');
+    if (c instanceof Node) td.appendChild(c); else td.textContent = c;
+    tr.appendChild(td);
+  }
+  return tr;
+}
+function table(head, rows) {
+  const t = el('table'); t.appendChild(row(head, true));
+  for (const r of rows) t.appendChild(r instanceof Node ? r : row(r));
+  return t;
+}
 function text(ids, acts, amax, center) {
   const s = el('span', null, 'text');
   ids.forEach((id, j) => {
@@ -454,7 +475,8 @@ function showIndex(by) {
   let ids = all, shown = 0;
   const page = () => {
     for (const i of ids.slice(shown, shown + 1000))
-      t.appendChild(row([link(i), pct(M.density[i]), fmt(M.score[i]), fmt(M.purity[i]), M.concept[i] ?? '–', el('span', tok(M.top_token[i]), 'text')]));
+      t.appendChild(row([link(i), pct(M.density[i]), fmt(M.score[i]), fmt(M.purity[i]), M.concept[i] ?? '–',
+                         el('span', tok(M.top_token[i]), 'text')]));
     shown += 1000; more.hidden = shown >= ids.length;
   };
   const filter = () => {
@@ -463,40 +485,56 @@ function showIndex(by) {
     t.replaceChildren(row(['', 'density', 'score', 'purity', 'concept', 'top token'], true)); page();
   };
   find.oninput = filter; more.onclick = page; filter();
-  main.replaceChildren(el('h2', M.n + ' ' + M.label.toLowerCase() + 's, sorted by ' + (by === 'score' ? 'interpretability score' : 'density')),
+  main.replaceChildren(el('h2', M.n + ' ' + M.label.toLowerCase() +
+                                's, sorted by ' + (by === 'score' ? 'interpretability score' : 'density')),
     el('p', (M.n - all.length) + ' dead (never fired) not listed.'), find, t, more);
   document.title = 'Feature browser';
 }
 async function showFeature(i) {
-  if (!(i >= 0 && i < M.n)) { main.replaceChildren(el('p', 'No ' + M.label.toLowerCase() + ' ' + i + ' (0..' + (M.n - 1) + ').')); return; }
+  if (!(i >= 0 && i < M.n)) {
+    main.replaceChildren(el('p', 'No ' + M.label.toLowerCase() + ' ' + i + ' (0..' + (M.n - 1) + ').')); return;
+  }
   const r = (await load(Math.floor(i / M.chunk)))[i % M.chunk];
   document.title = M.label + ' ' + i;
   const amax = r.top.length ? r.top[0].act : 0, nav = el('div');
   if (i > 0) nav.append(link(i - 1), ' ← '); nav.append(' → ');
   if (i + 1 < M.n) nav.append(link(i + 1));
   const h = el('h2', M.label + ' ' + i); h.id = 'feature-title';
-  const parts = [nav, h, el('div', 'density ' + pct(r.density) + ' · score ' + fmt(r.score) + ' · purity ' + fmt(r.purity) +
-                              ' · concept ' + (r.concept ?? '–') + ' · max activation ' + fmt(amax))];
-  if (!r.top.length) { parts.push(el('p', 'Dead: it never fired on the held-out text.')); main.replaceChildren(...parts); return; }
+  const parts = [nav, h, el('div', 'density ' + pct(r.density) + ' · score ' + fmt(r.score) +
+                              ' · purity ' + fmt(r.purity) + ' · concept ' + (r.concept ?? '–') +
+                              ' · max activation ' + fmt(amax))];
+  if (!r.top.length) {
+    parts.push(el('p', 'Dead: it never fired on the held-out text.')); main.replaceChildren(...parts); return;
+  }
   const hist = el('div', null, 'hist'), hmax = Math.max(1, ...r.hist);
   r.hist.forEach((c, b) => { const d = el('div'); d.style.height = (100 * c / hmax) + '%';
     d.title = fmt(10 ** M.hist_edges[b]) + '–' + fmt(10 ** M.hist_edges[b + 1]) + ': ' + c; hist.appendChild(d); });
-  parts.push(el('h3', 'Activation histogram'), hist, el('div', 'log scale, ' + fmt(10 ** M.hist_edges[0], 2) + ' … ' + fmt(10 ** M.hist_edges[M.hist_edges.length - 1], 2)));
-  parts.push(el('h3', 'Fires most on'), table(['token', 'count', 'mean act'], r.top_tokens.map(([t, n, m]) => [el('span', tok(t), 'text'), n, fmt(m)])));
-  const logits = xs => { const d = el('span'); xs.forEach(([t, v]) => { const s = el('span', tok(t), 'text'); s.title = fmt(v); d.append(s, ' '); }); return d; };
+  parts.push(el('h3', 'Activation histogram'), hist,
+             el('div', 'log scale, ' + fmt(10 ** M.hist_edges[0], 2) + ' … ' +
+                       fmt(10 ** M.hist_edges[M.hist_edges.length - 1], 2)));
+  parts.push(el('h3', 'Fires most on'), table(['token', 'count', 'mean act'],
+    r.top_tokens.map(([t, n, m]) => [el('span', tok(t), 'text'), n, fmt(m)])));
+  const logits = xs => {
+    const d = el('span');
+    xs.forEach(([t, v]) => { const s = el('span', tok(t), 'text'); s.title = fmt(v); d.append(s, ' '); });
+    return d;
+  };
   const pr = el('div', 'promotes: '), su = el('div', 'suppresses: ');
   pr.appendChild(logits(r.logits_top)); su.appendChild(logits(r.logits_bottom));
   parts.push(el('h3', 'Logit effects'), pr, su);
   if (r.neighbours) {
     parts.push(el('h3', 'Nearest features in other dictionaries'));
-    for (const n of r.neighbours) parts.push(el('div', n.name + ': ' + n.ids.map((j, k) => '#' + j + ' (' + n.cos[k].toFixed(2) + ')').join(', ')));
+    for (const n of r.neighbours) parts.push(el('div', n.name + ': ' +
+      n.ids.map((j, k) => '#' + j + ' (' + n.cos[k].toFixed(2) + ')').join(', ')));
   }
   parts.push(el('h3', 'Top examples'), table(['act', 'ablation Δlog p', 'context'],
-    r.top.map(x => [fmt(x.act), fmt(x.ablation), text(win(x.where), [...x.shades].map(c => LEVELS.indexOf(c) / 63 * amax), amax, r.window)])));
+    r.top.map(x => [fmt(x.act), fmt(x.ablation),
+                    text(win(x.where), [...x.shades].map(c => LEVELS.indexOf(c) / 63 * amax), amax, r.window)])));
   const q = table(['act', 'context'], []);
   for (const b of r.quantiles) {
     q.appendChild(row([fmt(b.lo) + ' – ' + fmt(b.hi), '']));
-    for (const [p, act] of b.examples) q.appendChild(row([fmt(act), text(win(p), win(p).map((_, j) => j === r.window ? act : 0), amax, r.window)]));
+    for (const [p, act] of b.examples)
+      q.appendChild(row([fmt(act), text(win(p), win(p).map((_, j) => j === r.window ? act : 0), amax, r.window)]));
   }
   parts.push(el('h3', 'Samples by activation interval'), q);
   main.replaceChildren(...parts);
@@ -507,7 +545,9 @@ function route() {
   else showIndex(s ? s[1] : 'density');
   window.scrollTo(0, 0);
 }
-document.getElementById('go').onsubmit = e => { e.preventDefault(); location.hash = 'feature=' + document.getElementById('go-n').value; };
+document.getElementById('go').onsubmit = e => {
+  e.preventDefault(); location.hash = 'feature=' + document.getElementById('go-n').value;
+};
 window.addEventListener('hashchange', route);
 route();
 '''
