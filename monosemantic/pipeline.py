@@ -32,7 +32,7 @@ from .transformer import TrainConfig, load_model, train_transformer
 class FamilyConfig:
     """Smaller dictionaries trained on the main SAE's activations with its config, to show feature splitting
     (04_analysis)."""
-    sizes: tuple[int, ...] = (512, 1024)   # n_features of each; empty: skip the stage
+    sizes: tuple[int, ...] = (256, 512)    # n_features of each; empty: skip the stage
 
     def __post_init__(self):
         self.sizes = tuple(int(n) for n in self.sizes)
@@ -70,7 +70,7 @@ def parse_variant(name: str) -> dict:
 @dataclass
 class StudyConfig:
     "The recipe study (03_sae): variants of the run's dictionary on the same activations, at the same compute."
-    variants: tuple[str, ...] = ('paper2023',)  # 'RECIPE[/wN][/stream|/store][/FIELD=VALUE...]'; empty: skip the stage
+    variants: tuple[str, ...] = ('paper2023/w4096',)  # 'RECIPE[/wN][/stream|/store][/FIELD=VALUE...]'; empty: skip
     eval_tokens: int = 204_800                  # held-out tokens each variant is evaluated on (loss recovered, density)
 
     def __post_init__(self):
@@ -85,9 +85,11 @@ class StudyConfig:
 
 STUDY_PRESETS = {
     'tiny': StudyConfig(variants=('paper2023', 'topk/w32'), eval_tokens=2048), 'default': StudyConfig(),
-    'study': StudyConfig(variants=('paper2023', 'feb2024', 'april2024', 'density_resampling/resample_mass=0.05', 'topk',
-                                   'density_resampling/w1024', 'density_resampling/w2048', 'density_resampling/stream',
-                                   'batchtopk')),
+    # the paper's recipe and width first (the reproduced method), then the 2024 recipes and the chosen one's
+    # neighbours in width, L1 coefficient and source of vectors
+    'study': StudyConfig(variants=('paper2023/w4096', 'density_resampling/w4096',
+                                   'density_resampling/w2048/l1_coeff=0.0003', 'density_resampling', 'topk/k=20',
+                                   'april2024', 'feb2024', 'density_resampling/l1_coeff=0.0003/stream')),
     'paper': StudyConfig(variants=())}
 
 # %% ../nbs/07_pipeline.ipynb #c6822313
