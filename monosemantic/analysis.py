@@ -6,10 +6,10 @@
 __all__ = ['PRESETS', 'SCRIPT_GROUPS', 'MEASURES', 'MEASURE_NAMES', 'MAX_TEXT_BYTES', 'SPARSE_KEYS', 'AnalysisConfig',
            'concept_table', 'UnitStats', 'auroc_from_hist', 'best_detectors', 'PooledWindows', 'fit_logistic',
            'sparse_probing', 'final_norm', 'decoder_directions', 'logit_effects', 'ablation_effects', 'purity',
-           'compare_units', 'winners', 'HeldOut', 'held_out', 'analyze', 'feature_family', 'load_families',
-           'run_decoders', 'load_run', 'iter_activations', 'read_text', 'SparseFeatures', 'TextActivations',
-           'text_activations', 'feature_activations', 'load_activations', 'write_activations', 'output_paths',
-           'activations_cli']
+           'compare_units', 'winners', 'concept_margins', 'close_margins', 'HeldOut', 'held_out', 'analyze',
+           'feature_family', 'load_families', 'run_decoders', 'load_run', 'iter_activations', 'read_text',
+           'SparseFeatures', 'TextActivations', 'text_activations', 'feature_activations', 'load_activations',
+           'write_activations', 'output_paths', 'activations_cli']
 
 # %% ../nbs/04_analysis.ipynb #1328c4da
 import math, os, shutil, sys, tempfile, time, warnings, zipfile
@@ -543,6 +543,23 @@ def winners(versus: dict) -> dict:
     measures = [k for k in MEASURES if isinstance(versus.get(k), dict)]
     return dict(measures=measures,
                 **{kind: [k for k in measures if versus[k]['better'] == kind] for kind in ('features', 'neurons')})
+
+# %% ../nbs/04_analysis.ipynb #59ad5812
+def concept_margins(summary: dict) -> dict:
+    """Per measure averaged over concepts: (mean, standard error, concepts) of features minus neurons, from the
+    summary's `detectors`, `probing` and `auroc` tables."""
+    probing, detectors = summary.get('probing', []), summary.get('detectors', [])
+    gaps = {'detector_f1': [r['feature_f1'] - r['neuron_f1'] for r in detectors],
+            'top_half_specificity': [r['feature_top_half'] - r['neuron_top_half'] for r in detectors],
+            **{f'probing_{k}': [r['features'][k] - r['neurons'][k] for r in probing]
+               for k in (probing[0]['features'] if probing else {}) if k.startswith('k')},
+            'best_auroc': [r['best_feature_auroc'] - r['best_neuron_auroc'] for r in summary.get('auroc', [])]}
+    return {k: (float(np.mean(d)), float(np.std(d, ddof=1) / np.sqrt(len(d))), len(d))
+            for k, d in gaps.items() if len(d) > 2}
+
+def close_margins(summary: dict, n_se: float = 2.0) -> list:
+    "The measures of `concept_margins` whose mean difference is within `n_se` standard errors of zero."
+    return [k for k, (mean, se, _) in concept_margins(summary).items() if abs(mean) < n_se * se]
 
 # %% ../nbs/04_analysis.ipynb #c0cf58d9
 def _heldout(data_dir):
