@@ -1,8 +1,9 @@
 """Time one SAE trainer and print its figures as JSON (used by bench_sae.py).
 
-usage: python sae_worker.py WHICH STEPS BATCH DATA
+usage: python sae_worker.py WHICH STEPS BATCH DATA [FEATURES L0]
 WHICH: 'sparse' or 'dense' (this trainer, `train_sae` with sparse_step 'always' or 'never'), 'steps' (the two steps
 alone, alternating on one SAE), 'sae-lens' or 'dictionary-learning'. DATA: a torch file of activations [n, 512].
+FEATURES and L0 ('steps' only): another width, and the L0 the steps are timed at (default 4,096 and 40).
 
 Same data, 4096 features, Adam lr 3e-4, one resampling at half time where the trainer has it (ours,
 dictionary-learning; sae-lens has none). Every trainer is timed alike: from the moment it draws its first batch to
@@ -15,8 +16,9 @@ import copy, dataclasses, json, sys, tempfile, time
 import torch
 
 D, F, LR, L1 = 512, 4096, 3e-4, 1.4e-4
-L0_STEPS, L0_START = 40, 60   # the steps alone at the default run's L0; training from 60 (its L0 falls as it trains)
+L0_STEPS, L0_START = 40, 60   # the steps alone at the paper width's L0; training from 60 (its L0 falls as it trains)
 which, steps, B, data = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+if len(sys.argv) > 5: F, L0_STEPS = int(sys.argv[5]), int(sys.argv[6])
 x = torch.load(data, weights_only=True)
 first = None
 

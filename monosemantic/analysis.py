@@ -480,6 +480,15 @@ def _mean(x):
     return float(np.mean(x)) if x else None
 
 # %% ../nbs/04_analysis.ipynb #19c65972
+def _unit_counts(z, m, auroc, cfg: AnalysisConfig) -> dict:
+    "One kind's units: how many, alive and compared (`m`), and the statistics of its per-unit scores over `m`."
+    return dict(n=len(m), alive=int((z['density'] > 0).sum()), live=int(m.sum()),
+                score=_stats(np.where(m, z['score'], np.nan), cfg.score_threshold),
+                purity=_stats(np.where(m, z['purity'], np.nan), 0.9),
+                **{f'explanation_{h}': _median(np.where(m, z[f'explanation_{h}'], np.nan))
+                   for h in ('precision', 'recall') if f'explanation_{h}' in z},   # the F1's two halves, median unit
+                auroc_ge_0_9=[int((a[m] >= 0.9).sum()) for a in auroc])
+
 def compare_units(arrays: dict,    # kind -> the per-unit arrays of `{kind}.npz` (density,
                                    # score, explanation_corr, purity, level_counts)
                   aurocs: dict,    # kind -> [C, U] AUROC per concept and unit
@@ -498,10 +507,7 @@ def compare_units(arrays: dict,    # kind -> the per-unit arrays of `{kind}.npz`
         m = live[kind]
         best_auc = [float(torch.nan_to_num(aurocs[kind][c].masked_fill(~torch.from_numpy(m), math.nan), -1.).max())
                     for c in tasks]
-        units[kind] = dict(n=len(m), alive=int((z['density'] > 0).sum()), live=int(m.sum()),
-                           score=_stats(np.where(m, z['score'], np.nan), cfg.score_threshold),
-                           purity=_stats(np.where(m, z['purity'], np.nan), 0.9),
-                           auroc_ge_0_9=[int((aurocs[kind][c][m] >= 0.9).sum()) for c in range(len(names))])
+        units[kind] = _unit_counts(z, m, aurocs[kind], cfg)
         per_kind[kind] = dict(detector_f1=_mean([det[kind]['f1'][c].item() for c in tasks]),
                               top_half_specificity=_mean([det[kind]['top_half_specificity'][c].item() for c in tasks]),
                               **{f'probing_k{k}': _mean([probes[kind][c][f'k{k}'] for c in tasks if probes[kind][c]])
@@ -518,6 +524,10 @@ def compare_units(arrays: dict,    # kind -> the per-unit arrays of `{kind}.npz`
     versus['units_compared'] = {k: int(v.sum()) for k, v in live.items()}
     versus['units_excluded'] = {k: int((~v).sum()) for k, v in live.items()}
     versus['min_density'] = cfg.min_density
+    if 'thresholded_neurons' in per_kind:   # the density experiment: the neurons, firing only as often as a feature
+        versus['thresholded_neurons'] = dict(per_kind['thresholded_neurons'], **{
+            f'{k}_density': _median(np.asarray(arrays[k]['density'], float)[live[k]])
+            for k in ('features', 'neurons', 'thresholded_neurons')})
     row = lambda c, k, s: {f'{s}': int(det[k]['unit'][c]), f'{s}_f1': float(det[k]['f1'][c]),
                            f'{s}_tenth': int(det[k]['tenth'][c]), f'{s}_specificity': det[k]['specificity'][c].tolist(),
                            f'{s}_top_half': float(det[k]['top_half_specificity'][c])}
@@ -583,27 +593,41 @@ def _batches(n_split: int, n_tokens: int, T: int, B: int) -> list:
     return [(int(c) * T, B, T) for c in np.linspace(0, full - B, n_blocks).round()]
 
 # %% ../nbs/04_analysis.ipynb #02fd5aaa
+def _unit_kinds(sae, threshold) -> dict:
+    """The kinds of unit the pass follows, each a function of the MLP activations [n, d_mlp]: the dictionary's
+    features, the neurons, and the neurons counted only above their `threshold` [d_mlp] (the density experiment)."""
+    return {'features': sae.encode, 'neurons': lambda h: h,
+            'thresholded_neurons': lambda h: (h - threshold).clamp_min(0)}
+
 @torch.no_grad()
 def _prepass(model, sae, tokens, T: int, cfg: AnalysisConfig, gen):
-    "Each unit's max and log10 histogram edges, for features and for neurons, from a random sample of contexts."
+    """From a random sample of contexts: each kind's max and log10 histogram edges (`KINDS`), and each neuron's
+    threshold [d_mlp]: its activation that it exceeds as often as the median compared feature fires."""
     full = len(tokens) // T
     ctxs = [tokens[c * T:(c + 1) * T]
             for c in torch.randperm(full, generator=gen)[:max(1, cfg.prepass_tokens // T)].tolist()]
     ctxs = ctxs or [tokens]
-    mx, vals = [0, 0], [[], []]
+    hs, fires = [], 0
     for i in range(0, len(ctxs), cfg.batch_contexts):
-        h = model.activations(torch.stack(ctxs[i:i + cfg.batch_contexts]), site='mlp').flatten(0, 1).float()
-        for j, x in enumerate((sae.encode(h), h)):
-            mx[j] = torch.maximum(torch.as_tensor(mx[j]), x.max(0).values.clamp(min=0))
-            a = x[x > 0]
-            vals[j].append(a[torch.randint(len(a), (min(len(a), 1 << 16),), generator=gen)] if len(a) else a)
-    out = []
-    for m, v in zip(mx, vals):
-        v = torch.cat(v).log10()
+        hs.append(model.activations(torch.stack(ctxs[i:i + cfg.batch_contexts]), site='mlp').flatten(0, 1).float())
+        fires = fires + (sae.encode(hs[-1]) > 0).sum(0)
+    h = torch.cat(hs)                                                           # [n, d_mlp]
+    density = fires / len(h)
+    p = density[density >= cfg.min_density].median() if (density >= cfg.min_density).any() else density.median()
+    threshold = h.kthvalue(min(len(h), max(1, round((1 - p.item()) * len(h)))), dim=0).values     # [d_mlp]
+    out = {}
+    for kind, acts in _unit_kinds(sae, threshold).items():
+        mx, vals = torch.zeros(()), []
+        for x in hs:
+            a = acts(x)
+            mx = torch.maximum(mx, a.max(0).values.clamp(min=0))
+            a = a[a > 0]
+            vals.append(a[torch.randint(len(a), (min(len(a), 1 << 16),), generator=gen)] if len(a) else a)
+        v = torch.cat(vals).log10()
         # headroom above the sample's max
         lo, hi = (torch.quantile(v, 0.001).item(), v.max().item() + 0.3) if len(v) else (-3., 1.)
-        out.append((m, torch.linspace(lo, hi, cfg.hist_bins + 1)))
-    return out
+        out[kind] = (mx, torch.linspace(lo, hi, cfg.hist_bins + 1))
+    return out, threshold
 
 # %% ../nbs/04_analysis.ipynb #82f74f6b
 def _explanation_corr(st: UnitStats, occ2):
@@ -627,11 +651,14 @@ def _unit_arrays(st: UnitStats, N: int, tracked, occ2, concept_tokens):
     cnt, ids = counts.topk(min(st.n_top_tokens, st.n_vocab), dim=1)
     tid = lambda i: torch.where(i >= 0, tracked[i.clamp(min=0)], -1)
     found = st.q_key.view(st.n_units, st.n_levels, st.per_level) < 2
-    if st.explained is None: score = torch.full((st.n_units,), math.nan)
-    else:
+    nan = torch.full((st.n_units,), math.nan)
+    if st.explained is None: score = precision = recall = nan
+    else:   # F1, and its two halves: how often the unit fires on the tokens named, how many firings they name
         pred2 = torch.where(st.expl_ids >= 0, occ2[st.expl_ids.clamp(min=0)], 0).sum(1).float()
         den = pred2 + st.fires2
         score = torch.where(den > 0, 2 * st.tp2 / den.clamp(min=1), math.nan)
+        precision = torch.where(pred2 > 0, st.tp2 / pred2.clamp(min=1), math.nan)
+        recall = torch.where(st.fires2 > 0, st.tp2 / st.fires2.clamp(min=1), math.nan)
     density = hist.sum((0, 2)) / N
     return dict(
         density=density, hist_edges=st.edges, hist_counts=hist.sum(0),
@@ -643,7 +670,8 @@ def _unit_arrays(st: UnitStats, N: int, tracked, occ2, concept_tokens):
         top_token_ids=torch.where(cnt > 0, tracked[ids], -1), top_token_counts=cnt.long(),
         top_token_mean_act=sums.gather(1, ids) / cnt.clamp(min=1),
         explanation_ids=tid(st.expl_ids) if st.explained is not None else torch.full((st.n_units, st.n_top_tokens), -1),
-        score=torch.where(density > 0, score, math.nan), explanation_corr=_explanation_corr(st, occ2),
+        score=torch.where(density > 0, score, math.nan), explanation_precision=precision, explanation_recall=recall,
+        explanation_corr=_explanation_corr(st, occ2),
         level_counts=st.levels.view(C, st.n_units, st.n_levels).int())
 
 # %% ../nbs/04_analysis.ipynb #add48fd2
@@ -697,13 +725,13 @@ def held_out(data_dir, cfg: AnalysisConfig, T: int) -> HeldOut:
 # %% ../nbs/04_analysis.ipynb #1dd1d5c8
 @torch.no_grad()
 def _stream(model, sae, ho: HeldOut, cfg: AnalysisConfig, progress: bool):
-    "The pre-pass, then one pass over the held-out tokens into both kinds' statistics and pooled windows."
+    "The pre-pass, then one pass over the held-out tokens into each kind's statistics and pooled windows."
     from tqdm.auto import tqdm
     gen = torch.Generator().manual_seed(cfg.seed)
     V = len(ho.tracked)
-    prepass = _prepass(model, sae, ho.tokens[torch.cat([ho.first, ho.second])], ho.T, cfg, gen)
+    prepass, threshold = _prepass(model, sae, ho.tokens[torch.cat([ho.first, ho.second])], ho.T, cfg, gen)
     stats = {kind: UnitStats(len(scale), cfg, scale, edges, len(ho.names), V, gen)
-             for kind, (scale, edges) in zip(('features', 'neurons'), prepass)}
+             for kind, (scale, edges) in prepass.items()}
     n_windows = sum(b * (L // cfg.probe_window) for _, b, L in ho.batches)
     pooled = {kind: PooledWindows(cfg.probe_window, len(ho.names) - 1, -(-n_windows // cfg.probe_windows))
               for kind in stats}
@@ -712,18 +740,21 @@ def _stream(model, sae, ho: HeldOut, cfg: AnalysisConfig, progress: bool):
             for st in stats.values(): st.finish_first_half(torch.bincount(ho.ctok[ho.first], minlength=V + 1))
         sl = slice(start, start + b * L)
         h = model.activations(ho.tokens[sl].view(b, L), site='mlp').flatten(0, 1).float()   # [b*L, d_mlp]
-        for kind, acts in (('neurons', h), ('features', sae.encode(h))):
+        for kind, unit in _unit_kinds(sae, threshold).items():
+            acts = unit(h)
             stats[kind].update(acts, start, ho.ctok[sl], ho.concept[sl])
             pooled[kind].update(acts, ho.concept[sl], L, second=j >= ho.half)
     for st in stats.values(): st.finish()
-    return stats, pooled
+    return stats, pooled, threshold
 
 # %% ../nbs/04_analysis.ipynb #8c0117f2
 def _unit_results(model, sae, kind: str, st: UnitStats, ho: HeldOut, cfg: AnalysisConfig) -> dict:
-    """Every per-unit array of `{kind}.npz`: the streaming statistics,
-    activation mass, logit and ablation effects, purity."""
+    """Every per-unit array of `{kind}.npz`: the streaming statistics, purity, and (features and neurons) activation
+    mass, logit and ablation effects."""
     occ2 = torch.bincount(ho.ctok[ho.second], minlength=len(ho.tracked) + 1)   # second-half counts of each tracked id
     a = _unit_arrays(st, ho.n, ho.tracked, occ2, ho.concept_tokens)
+    a['purity'], a['concept'] = purity(a['top_where'], ho.concept, ho.labels, len(ho.names), len(ho.label_names))
+    if kind == 'thresholded_neurons': return _numpy(a)   # the neurons' own effects: none to compute
     ids, vals, bids, bvals = logit_effects(model,
                                            decoder_directions(sae) if kind == 'features' else torch.eye(st.n_units))
     a.update(logit_top_ids=ids, logit_top_vals=vals, logit_bottom_ids=bids, logit_bottom_vals=bvals)
@@ -736,15 +767,17 @@ def _unit_results(model, sae, kind: str, st: UnitStats, ho: HeldOut, cfg: Analys
     out_norm = sae.W_dec.norm(dim=1).double() if kind == 'features' else torch.ones(st.n_units, dtype=torch.float64)
     # what the unit adds to the MLP activations, all tokens summed
     a['mass'] = st.tok_sum.view(st.n_units, -1).sum(1).double() * out_norm
-    a['purity'], a['concept'] = purity(a['top_where'], ho.concept, ho.labels, len(ho.names), len(ho.label_names))
-    return {k: (v.numpy() if torch.is_tensor(v) else np.asarray(v)) for k, v in a.items()}
+    return _numpy(a)
+
+def _numpy(arrays: dict) -> dict:
+    return {k: (v.numpy() if torch.is_tensor(v) else np.asarray(v)) for k, v in arrays.items()}
 
 # %% ../nbs/04_analysis.ipynb #161d1927
 @torch.no_grad()
 def analyze(model,                  # the transformer (`activations`, `mlp_out_weight`, `unembed`, final LayerNorm)
             sae,                    # the SAE (`encode`, `decode`, `W_dec` [n_features, d_mlp])
             data_dir,               # token shards; the val split is analysed
-            out_dir,                # where summary.json, features.npz and neurons.npz go
+            out_dir,                # where summary.json and each kind's npz (features, neurons, ...) go
             cfg: AnalysisConfig = AnalysisConfig(),
             progress: bool = True,
            ) -> dict:
@@ -762,13 +795,14 @@ def analyze(model,                  # the transformer (`activations`, `mlp_out_w
     model.eval()
     sae.eval()
     ho = held_out(data_dir, cfg, cfg.block_size or block_size_of(model))
-    stats, pooled = _stream(model, sae, ho, cfg, progress)
+    stats, pooled, threshold = _stream(model, sae, ho, cfg, progress)
     times = dict(pass_s=time.time() - t0)
     arrays = {}
     for kind, st in stats.items():
         t = time.time()
         arrays[kind] = _unit_results(model, sae, kind, st, ho, cfg)
         times[f'{kind}_s'] = time.time() - t
+    arrays['thresholded_neurons']['threshold'] = threshold.numpy()
     aurocs = {kind: auroc_from_hist(_hist_with_zero_bin(st, ho.concept_tokens)) for kind, st in stats.items()}
     probes = {kind: sparse_probing(*p.halves(), len(ho.names) - 1,
                                    torch.from_numpy(arrays[kind]['density'] >= cfg.min_density), cfg.probe_ks)
@@ -785,7 +819,8 @@ def analyze(model,                  # the transformer (`activations`, `mlp_out_w
                    notes='neurons fire when their (GELU) activation > 0; logit effects use the final '
                          'LayerNorm\'s linear part; contexts restart every block_size tokens; explanations are fitted '
                          'on the first half of the held-out tokens and scored on the second; units below density '
-                         f'{cfg.min_density:g} are left out of the comparisons')
+                         f'{cfg.min_density:g} are left out of the comparisons; thresholded_neurons: each neuron '
+                         'counted only above its threshold, where it fires as often as the median feature')
     write_json(out_dir/'summary.json', summary)
     return summary
 

@@ -85,11 +85,12 @@ class StudyConfig:
 
 STUDY_PRESETS = {
     'tiny': StudyConfig(variants=('paper2023', 'topk/w32'), eval_tokens=2048), 'default': StudyConfig(),
-    # the paper's recipe and width first (the reproduced method), then the 2024 recipes and the chosen one's
-    # neighbours in width, L1 coefficient and source of vectors
+    # the paper's recipe and width first (the reproduced method), then the runner-up (density resampling: the
+    # default before TopK) at its widths, L1 coefficients and source of vectors, and the 2024 recipes
     'study': StudyConfig(variants=('paper2023/w4096', 'density_resampling/w4096',
-                                   'density_resampling/w2048/l1_coeff=0.0003', 'density_resampling', 'topk/k=20',
-                                   'april2024', 'feb2024', 'density_resampling/l1_coeff=0.0003/stream')),
+                                   'density_resampling/w2048/l1_coeff=0.0003', 'density_resampling',
+                                   'density_resampling/l1_coeff=0.0003', 'april2024', 'feb2024',
+                                   'density_resampling/l1_coeff=0.0003/stream')),
     'paper': StudyConfig(variants=())}
 
 # %% ../nbs/07_pipeline.ipynb #c6822313
@@ -105,7 +106,8 @@ def stage_configs(preset='default', overrides=None) -> dict:
                 families=FamilyConfig.preset(preset), analysis=AnalysisConfig.preset(base),
                 study=StudyConfig.preset(preset))
     cfgs['sae'] = dataclasses.replace(cfgs['sae'], d_in=cfgs['transformer'].d_mlp)  # the SAE reads the MLP
-    for stage, kw in (overrides or {}).items(): cfgs[stage] = dataclasses.replace(cfgs[stage], **kw)
+    for stage, kw in (overrides or {}).items():   # the SAE's resampling schedule scales with its steps
+        cfgs[stage] = cfgs[stage].with_fields(**kw) if stage == 'sae' else dataclasses.replace(cfgs[stage], **kw)
     sae, model, acts = cfgs['sae'], cfgs['transformer'], cfgs['activations']
     if sae.d_in != model.d_mlp:
         raise ValueError(f'sae.d_in ({sae.d_in}) must equal transformer.d_mlp ({model.d_mlp}): the SAE reads the MLP')
@@ -122,7 +124,7 @@ def variant_config(name: str, base):
     if v['width']:
         cfg = dataclasses.replace(cfg, n_features=v['width'])
         cfg = cfg.with_steps(round(base.n_steps * base.n_features / v['width']))
-    return dataclasses.replace(cfg, **v['fields'], **({'source': v['source']} if v['source'] else {}))
+    return cfg.with_fields(**v['fields'], **({'source': v['source']} if v['source'] else {}))
 
 # %% ../nbs/07_pipeline.ipynb #1075f0df
 def run_study(run_dir, cfg: StudyConfig, sae_cfg, sources: dict, model, analysis_cfg, progress=True) -> list:

@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'RECIPES', 'PRESETS', 'DENSITY_BINS', 'SPARSE_BELOW', 'activate', 'SparseAutoencoder',
            'synthetic_activations', 'TensorSource', 'paper_schedule', 'SAEConfig', 'k_at', 'input_scale_for',
-           'spread_directions', 'init_sae', 'resample_dead_features', 'faint_features', 'StepSums', 'batch_metrics',
-           'summarize', 'loss_recovered', 'evaluate_sae', 'sae_grads', 'sae_step', 'sae_like', 'calibrate_threshold',
-           'save_sae', 'load_sae', 'ResampleWindows', 'train_sae', 'plot_training', 'export_saelens', 'import_saelens',
-           'sae_cli']
+           'spread_directions', 'init_sae', 'resample_dead_features', 'faint_features', 'StepSums', 'batch_sums',
+           'batch_metrics', 'summarize', 'loss_recovered', 'evaluate_sae', 'sae_grads', 'sae_step', 'sae_like',
+           'calibrate_threshold', 'save_sae', 'load_sae', 'ResampleWindows', 'train_sae', 'plot_training',
+           'export_saelens', 'import_saelens', 'sae_cli']
 
 # %% ../nbs/03_sae.ipynb #cf56c61e
 import argparse, dataclasses, math, time, warnings
@@ -259,6 +259,11 @@ class SAEConfig:
                                    resample_at=tuple(max(1, round(s * f)) for s in self.resample_at),
                                    dead_window=max(1, round(self.dead_window * f)), ckpt_every=ckpt)
 
+    def with_fields(self, **fields):
+        "This config with `fields` replaced; a new `n_steps` scales the schedule as `with_steps` (unless it is given)."
+        base = self.with_steps(fields['n_steps']) if 'n_steps' in fields else self
+        return dataclasses.replace(base, **fields)
+
     def with_recipe(self, name: str):
         "This config trained by one of the RECIPES (its fields replaced, the schedule and sizes kept)."
         if name not in RECIPES: raise ValueError(f'unknown SAE recipe {name!r}; choose one of {sorted(RECIPES)}')
@@ -317,7 +322,7 @@ PRESETS = {   # default: the recipe the study chose (03's recipe study); paper: 
             # every 10 steps over the last 5 (2.5% of 80 steps would resample every 2 steps over 1: no window at all)
     # 1,024 features over 6,400 steps: the paper's 4,096 over 1,600 in samples x features (the same compute)
     'default': dataclasses.replace(_preset(6400, 2048, 25, d_in=512, n_features=1024, log_every=50, ckpt_every=800)
-                                   .with_recipe('density_resampling'), l1_coeff=3e-4),
+                                   .with_recipe('topk'), k=20),
     'paper': _preset(1_000_000, 8192, 100, d_in=512, n_features=4096, lr=3e-4, l1_coeff=1.4e-4,
                      log_every=1000, ckpt_every=10_000),
 }
@@ -461,11 +466,16 @@ class StepSums:
         "The sums over every DDP rank, in one all-reduce; the same sums outside a process group."
         return StepSums(*all_reduce(self.stacked()).unbind())
 
+def batch_sums(x, err, l1, l0) -> StepSums:
+    """The `StepSums` of one batch: inputs `x` [B, d], their errors `err` = x_hat - x [B, d], the summed feature
+    activations `l1` and the number of active pairs `l0`."""
+    sq_err = torch.linalg.vector_norm(err).square()   # one pass, no [B, d] temporary
+    return StepSums(sq_err / x.shape[1], sq_err, torch.linalg.vector_norm(x - x.mean(0)).square(), l1, l0,
+                    torch.tensor(float(len(x))))
+
 def batch_metrics(x, x_hat, f) -> StepSums:
     "The `StepSums` of one batch: inputs `x` and their reconstructions `x_hat` [B, d], feature activations `f` [B, F]."
-    err = (x - x_hat).pow(2).sum()
-    return StepSums(err / x.shape[1], err, (x - x.mean(0)).pow(2).sum(), f.sum(), (f > 0).sum().float(),
-                    torch.tensor(float(len(x))))
+    return batch_sums(x, x_hat - x, f.sum(), (f > 0).sum().float())
 
 def summarize(sums: StepSums, fire_counts):
     "Metrics from `StepSums` and per-feature firing counts [F] over a window."
@@ -578,11 +588,14 @@ def sae_grads(sae, x, lam=0.0, decoder_norm='unit', dead=None, aux_k=0, aux_coef
     xc = xs - sae.b_dec if sae.pre_bias else xs                                  # [B, d]
     pre = torch.addmm(sae.b_enc, xc, sae.W_enc)                                  # [B, F]
     on = _active(pre, sae.activation, sae.k)                                     # [B, F] bool
-    if sparse is None: sparse = torch.count_nonzero(on).item() < SPARSE_BELOW * on.numel()
-    if sparse: return _sparse_grads(sae, xs, xc, pre, on, lam, decoder_norm, dead, aux_k, aux_coeff)
+    if sparse is not False:
+        pairs = on.nonzero(as_tuple=True)                                        # [nnz] active pairs, token-major
+        if sparse is None: sparse = len(pairs[0]) < SPARSE_BELOW * on.numel()
+    if sparse: return _sparse_grads(sae, xs, xc, pre, pairs, lam, decoder_norm, dead, aux_k, aux_coeff)
     f = pre.relu_() if sae.activation == 'relu' else pre.relu().mul_(on)         # [B, F]; TopK keeps pre for AuxK
     xs_hat = torch.addmm(sae.b_dec, f, sae.W_dec)                                # [B, d]
-    g_hat = (xs_hat - xs).mul_(2 / (B * d))                                      # dMSE/dx_hat, [B, d]
+    err = xs_hat - xs                                                            # [B, d]
+    g_hat = err * (2 / (B * d))                                                  # dMSE/dx_hat, [B, d]
     fsum = f.sum(0)                                                              # [F]
     if decoder_norm == 'penalty':  # penalty sum_i f_i |W_dec,i|: the penalty weights features by their decoder norms
         norms = sae.W_dec.norm(dim=1)                                            # [F]
@@ -600,9 +613,7 @@ def sae_grads(sae, x, lam=0.0, decoder_norm='unit', dead=None, aux_k=0, aux_coef
     if sae.pre_bias:
         sae.b_dec.grad -= sae.W_enc @ sae.b_enc.grad                # a vector-matrix product, not a 6th matmul
     counts = torch.sign(f).sum(0)  # [F] firing counts (f >= 0, so sign is the indicator; faster than (f > 0).sum)
-    err = (xs_hat - xs).pow_(2).sum()
-    sq_dev = (xs - xs.mean(0)).pow_(2).sum()
-    return StepSums(err / d, err, sq_dev, fsum.sum(), counts.sum(), torch.tensor(float(B))), counts
+    return batch_sums(xs, err, fsum.sum(), counts.sum()), counts
 
 def sae_step(sae, opt, x, cfg, step, world_size=1, dead=None):
     """One optimizer step on a batch x [B, d] (raw units); returns
@@ -626,10 +637,10 @@ def _csr(crow, col, val, size):
         warnings.simplefilter('ignore')
         return torch.sparse_csr_tensor(crow, col, val, size)
 
-def _sparse_grads(sae, xs, xc, pre, on, lam, decoder_norm, dead, aux_k, aux_coeff):
-    "`sae_grads` after the encoder's product, over the active pairs only: the same gradients and sums."
+def _sparse_grads(sae, xs, xc, pre, pairs, lam, decoder_norm, dead, aux_k, aux_coeff):
+    "`sae_grads` after the encoder's product, over the active `pairs` (rows, cols) only: the same gradients and sums."
     (B, d), n = xs.shape, sae.n_features
-    row, col = on.nonzero(as_tuple=True)                                         # [nnz] active pairs, token-major
+    row, col = pairs                                                             # [nnz] active pairs, token-major
     # [nnz] their activations (TopK: maybe 0)
     f_row = pre.view(-1).take(row * n + col).relu_()
     by_feat = torch.argsort(col, stable=True)                                    # the same pairs feature-major
@@ -639,7 +650,8 @@ def _sparse_grads(sae, xs, xc, pre, on, lam, decoder_norm, dead, aux_k, aux_coef
     # [B, d] sum over a token's features of f_i W_dec,i
     xs_hat = F.embedding_bag(col, sae.W_dec, torch.searchsorted(row, torch.arange(B)), mode='sum',
                              per_sample_weights=f_row).add_(sae.b_dec)
-    g_hat = (xs_hat - xs).mul_(2 / (B * d))                                      # [B, d]
+    err = xs_hat - xs                                                            # [B, d]
+    g_hat = err * (2 / (B * d))                                                  # [B, d]
     # [nnz] W_dec,i . g_hat,b
     g = torch.sparse.sampled_addmm(_csr(bags, tok, f, (n, B)), sae.W_dec, g_hat.T, beta=0).values()
     per_feature_sum = lambda v: torch.zeros(n).index_add_(0, feat, v)            # [nnz] -> [F]
@@ -666,9 +678,7 @@ def _sparse_grads(sae, xs, xc, pre, on, lam, decoder_norm, dead, aux_k, aux_coef
     sae.b_dec.grad = g_hat.sum(0)
     if sae.pre_bias: sae.b_dec.grad -= sae.W_enc @ sae.b_enc.grad
     counts = per_feature_sum((f > 0).float())                                    # [F] firing counts
-    err = (xs_hat - xs).pow_(2).sum()
-    sq_dev = (xs - xs.mean(0)).pow_(2).sum()
-    return StepSums(err / d, err, sq_dev, fsum.sum(), counts.sum(), torch.tensor(float(B))), counts
+    return batch_sums(xs, err, fsum.sum(), counts.sum()), counts
 
 # %% ../nbs/03_sae.ipynb #f937e29c
 def _sorted_sha256(state): return tensors_sha256(dict(sorted(state.items())))  # safetensors returns keys sorted
@@ -778,7 +788,8 @@ class _SAETraining:
                              enabled=rank == 0)
         self.batches = self.source.batches(cfg.batch_size // self.world, seed=cfg.seed, rank=rank,
                                            world_size=self.world)
-        for _ in range(self.step): next(self.batches)  # replay the data position: exact resume
+        if self.step < cfg.n_steps:   # replay the data position: exact resume (a finished run draws no more)
+            for _ in range(self.step): next(self.batches)
         self.sums, self.fires = StepSums.zeros(), torch.zeros(cfg.n_features)
         self.progress = progress and rank == 0
         self.bar = tqdm(total=cfg.n_steps, initial=self.step, disable=not self.progress, desc='sae')

@@ -301,7 +301,7 @@ class TrainConfig:
     # optimisation (nanoGPT train.py)
     batch_size: int = 16         # global micro-batch (contexts), split across DDP ranks
     grad_accum: int = 1          # micro-batches per optimizer step
-    max_iters: int = 750         # optimizer steps
+    max_iters: int = 3000        # optimizer steps (the default: 6.1M tokens, about one pass over the corpus)
     lr: float = 2e-3             # peak learning rate
     min_lr: float = 2e-4         # end of the cosine decay
     warmup_iters: int = 30       # linear warmup steps
@@ -310,10 +310,10 @@ class TrainConfig:
     beta2: float = 0.99          # nanoGPT uses 0.99 for small models, 0.95 for GPT-2 size
     grad_clip: float = 1.0       # 0 = off
     # bookkeeping
-    eval_every: int = 75         # steps between val-loss evaluations
+    eval_every: int = 300        # steps between val-loss evaluations
     eval_iters: int = 10         # val batches per evaluation (the same batches each time)
     log_every: int = 10          # steps between metrics lines
-    ckpt_every: int = 150        # steps between checkpoints (and at the end)
+    ckpt_every: int = 600        # steps between checkpoints (and at the end)
     device: str = 'auto'         # 'auto' = cuda if available, else cpu
     dtype: str = 'auto'          # 'auto' = bfloat16 on GPUs that have it, else float16 on GPU, float32 on CPU
     compile: bool = False        # torch.compile (faster on GPU; on CPU ~1.3x after a minute of compiling)
