@@ -601,8 +601,8 @@ def _unit_kinds(sae, threshold) -> dict:
 
 @torch.no_grad()
 def _prepass(model, sae, tokens, T: int, cfg: AnalysisConfig, gen):
-    """From a random sample of contexts: each kind's max and log10 histogram edges (`KINDS`), and each neuron's
-    threshold [d_mlp]: its activation that it exceeds as often as the median compared feature fires."""
+    """From a random sample of contexts: each kind's (`_unit_kinds`) max and log10 histogram edges, and each
+    neuron's threshold [d_mlp]: the activation it exceeds as often as the median compared feature fires."""
     full = len(tokens) // T
     ctxs = [tokens[c * T:(c + 1) * T]
             for c in torch.randperm(full, generator=gen)[:max(1, cfg.prepass_tokens // T)].tolist()]
@@ -735,12 +735,13 @@ def _stream(model, sae, ho: HeldOut, cfg: AnalysisConfig, progress: bool):
     n_windows = sum(b * (L // cfg.probe_window) for _, b, L in ho.batches)
     pooled = {kind: PooledWindows(cfg.probe_window, len(ho.names) - 1, -(-n_windows // cfg.probe_windows))
               for kind in stats}
+    kinds = _unit_kinds(sae, threshold)
     for j, (start, b, L) in enumerate(tqdm(ho.batches, desc='analysis pass', disable=not progress)):
         if j == ho.half:
             for st in stats.values(): st.finish_first_half(torch.bincount(ho.ctok[ho.first], minlength=V + 1))
         sl = slice(start, start + b * L)
         h = model.activations(ho.tokens[sl].view(b, L), site='mlp').flatten(0, 1).float()   # [b*L, d_mlp]
-        for kind, unit in _unit_kinds(sae, threshold).items():
+        for kind, unit in kinds.items():
             acts = unit(h)
             stats[kind].update(acts, start, ho.ctok[sl], ho.concept[sl])
             pooled[kind].update(acts, ho.concept[sl], L, second=j >= ho.half)

@@ -548,7 +548,7 @@ def _adam(sae, lr):
     try: return torch.optim.Adam(sae.parameters(), lr=lr, fused=True)  # one kernel per parameter on CPU (torch >= 2.4)
     except (RuntimeError, TypeError): return torch.optim.Adam(sae.parameters(), lr=lr)
 
-def _auxk_grads(sae, pre, xs, xs_hat, dead, aux_k, aux_coeff):
+def _auxk_grads(sae, pre, xs, err, dead, aux_k, aux_coeff):
     """AuxK (Gao et al. 2024): the top `aux_k` dead features learn to reconstruct the residual; add their decoder
     gradient and return them with their gradient at the pre-activations [B, n_dead]."""
     di = dead.nonzero().squeeze(1)
@@ -556,11 +556,9 @@ def _auxk_grads(sae, pre, xs, xs_hat, dead, aux_k, aux_coeff):
     v, j = pre[:, di].topk(min(aux_k, len(di)), dim=1, sorted=False)
     fa = torch.zeros(B, len(di)).scatter_(1, j, v.relu_())               # [B, n_dead]
     Wd = sae.W_dec[di]                                                   # [n_dead, d]
-    # the residual: a target, no gradient through it
-    e = xs - xs_hat
-    # as OpenAI's nmse ratio
-    alpha = aux_coeff * (xs - xs.mean(0)).pow(2).sum() / (e - e.mean(0)).pow(2).sum().clamp_min(1e-30)
-    g_e = (fa @ Wd - e).mul_(2 * alpha / (B * d))                        # [B, d]
+    # the residual -err = x - x_hat: a target, no gradient through it; alpha as OpenAI's nmse ratio
+    alpha = aux_coeff * (xs - xs.mean(0)).pow(2).sum() / (err - err.mean(0)).pow(2).sum().clamp_min(1e-30)
+    g_e = (fa @ Wd + err).mul_(2 * alpha / (B * d))                      # [B, d]
     sae.W_dec.grad.index_add_(0, di, fa.T @ g_e)
     return di, torch.ops.aten.threshold_backward(g_e @ Wd.T, fa, 0)
 
@@ -606,7 +604,7 @@ def sae_grads(sae, x, lam=0.0, decoder_norm='unit', dead=None, aux_k=0, aux_coef
         sae.W_dec.grad = f.T @ g_hat                                             # [F, d]
     g_pre = torch.ops.aten.threshold_backward(g_f, f, 0)   # zero where a feature is off: ReLU's gradient, and TopK's
     if aux_k and dead is not None and dead.any():
-        g_pre.index_add_(1, *_auxk_grads(sae, pre, xs, xs_hat, dead, aux_k, aux_coeff))
+        g_pre.index_add_(1, *_auxk_grads(sae, pre, xs, err, dead, aux_k, aux_coeff))
     sae.b_enc.grad = g_pre.sum(0)                                                # [F]
     sae.W_enc.grad = xc.T @ g_pre                                                # [d, F]
     sae.b_dec.grad = g_hat.sum(0)
@@ -672,7 +670,7 @@ def _sparse_grads(sae, xs, xc, pre, pairs, lam, decoder_norm, dead, aux_k, aux_c
     sae.W_enc.grad = per_feature(xc, g).T.contiguous()
     # AuxK's few dead features: dense, as in sae_grads
     if aux_k and dead is not None and dead.any():
-        di, g_aux = _auxk_grads(sae, pre, xs, xs_hat, dead, aux_k, aux_coeff)
+        di, g_aux = _auxk_grads(sae, pre, xs, err, dead, aux_k, aux_coeff)
         sae.W_enc.grad[:, di] += xc.T @ g_aux
         sae.b_enc.grad[di] += g_aux.sum(0)
     sae.b_dec.grad = g_hat.sum(0)
