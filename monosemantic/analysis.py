@@ -6,8 +6,8 @@
 __all__ = ['PRESETS', 'SCRIPT_GROUPS', 'MEASURES', 'MEASURE_NAMES', 'MAX_TEXT_BYTES', 'SPARSE_KEYS', 'AnalysisConfig',
            'concept_table', 'UnitStats', 'auroc_from_hist', 'best_detectors', 'PooledWindows', 'fit_logistic',
            'sparse_probing', 'final_norm', 'decoder_directions', 'logit_effects', 'ablation_effects', 'purity',
-           'compare_units', 'winners', 'concept_margins', 'close_margins', 'HeldOut', 'held_out', 'analyze',
-           'feature_family', 'load_families', 'run_decoders', 'load_run', 'iter_activations', 'read_text',
+           'compare_units', 'winners', 'density_changes', 'concept_margins', 'close_margins', 'HeldOut', 'held_out',
+           'analyze', 'feature_family', 'load_families', 'run_decoders', 'load_run', 'iter_activations', 'read_text',
            'SparseFeatures', 'TextActivations', 'text_activations', 'feature_activations', 'load_activations',
            'write_activations', 'output_paths', 'activations_cli']
 
@@ -553,6 +553,17 @@ def winners(versus: dict) -> dict:
     measures = [k for k in MEASURES if isinstance(versus.get(k), dict)]
     return dict(measures=measures,
                 **{kind: [k for k in measures if versus[k]['better'] == kind] for kind in ('features', 'neurons')})
+
+# %% ../nbs/04_analysis.ipynb #f246e050
+def density_changes(versus: dict) -> dict:
+    """Which wins change hands when the neurons are counted at the features' density (`thresholded_neurons`):
+    `gone`, the neurons' wins the features then beat; `kept`, the rest; `turned`, the features' wins the
+    thresholded neurons then beat. A measure undefined on either side changes nothing."""
+    thr, w = versus.get('thresholded_neurons') or {}, winners(versus)
+    above = lambda a, b: a is not None and b is not None and a > b
+    gone = [k for k in w['neurons'] if above(versus[k]['features'], thr.get(k))]
+    return dict(gone=gone, kept=[k for k in w['neurons'] if k not in gone],
+                turned=[k for k in w['features'] if above(thr.get(k), versus[k]['features'])])
 
 # %% ../nbs/04_analysis.ipynb #59ad5812
 def concept_margins(summary: dict) -> dict:
