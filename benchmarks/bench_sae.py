@@ -21,7 +21,7 @@ D, F, STEPS, B = 512, 4096, 64, 2048   # 64 steps: the fixed costs (checkpoints,
 MODEL_FLOP_PER_SAMPLE = 6 * 2 * D * F  # 6 x parameters, the model-FLOP convention (and the transformer row's): 25.2 MFLOP,
                                        # what a dense trainer runs; the sparse step runs about a fifth of it
 PEERS = ('sae-lens', 'dictionary-learning')
-DEFAULT_WIDTH_L0 = (1024, 20)          # the default run's dictionary: 1,024 features, TopK's k = 20 (timed as ReLU steps)
+DEFAULT_WIDTH_L0 = (1024, 20, 'topk')  # the default run's dictionary: 1,024 features, TopK with k = 20
 
 def peers_venv():
     "benchmarks/.venv with the peers and this torch, made if missing; None, or why it could not be made."
@@ -62,7 +62,7 @@ def rows():
             f"{steps['sparse']:.0f} vs {steps['dense']:.0f} samples/s = {steps['sparse'] / steps['dense']:.2f}x (L0 {steps['l0']:.0f})",
             '>= 2.0x', steps['sparse'] / steps['dense'] >= 2.0),
            (f'sae: sparse step vs dense step at the default run\'s width and L0 (512->{DEFAULT_WIDTH_L0[0]}, batch 2048, '
-            f'at L0 {DEFAULT_WIDTH_L0[1]}; alternating from one SAE, best of 16 each)',
+            f'TopK k {DEFAULT_WIDTH_L0[1]}; alternating from one SAE, best of 16 each)',
             f"{default['sparse']:.0f} vs {default['dense']:.0f} samples/s = {default['sparse'] / default['dense']:.2f}x "
             f"(L0 {default['l0']:.0f})", '>= 2.0x', default['sparse'] / default['dense'] >= 2.0)]
     ours = best['sparse']

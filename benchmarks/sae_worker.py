@@ -1,9 +1,10 @@
 """Time one SAE trainer and print its figures as JSON (used by bench_sae.py).
 
-usage: python sae_worker.py WHICH STEPS BATCH DATA [FEATURES L0]
+usage: python sae_worker.py WHICH STEPS BATCH DATA [FEATURES L0 [ACTIVATION]]
 WHICH: 'sparse' or 'dense' (this trainer, `train_sae` with sparse_step 'always' or 'never'), 'steps' (the two steps
 alone, alternating on one SAE), 'sae-lens' or 'dictionary-learning'. DATA: a torch file of activations [n, 512].
-FEATURES and L0 ('steps' only): another width, and the L0 the steps are timed at (default 4,096 and 40).
+FEATURES and L0 ('steps' only): another width, and the L0 the steps are timed at (default 4,096 and 40); ACTIVATION
+'topk' times TopK steps with k = L0 (default 'relu', its encoder bias set so that L0 features fire).
 
 Same data, 4096 features, Adam lr 3e-4, one resampling at half time where the trainer has it (ours,
 dictionary-learning; sae-lens has none). Every trainer is timed alike: from the moment it draws its first batch to
@@ -19,6 +20,7 @@ D, F, LR, L1 = 512, 4096, 3e-4, 1.4e-4
 L0_STEPS, L0_START = 40, 60   # the steps alone at the paper width's L0; training from 60 (its L0 falls as it trains)
 which, steps, B, data = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 if len(sys.argv) > 5: F, L0_STEPS = int(sys.argv[5]), int(sys.argv[6])
+ACTIVATION = sys.argv[7] if len(sys.argv) > 7 else 'relu'
 x = torch.load(data, weights_only=True)
 first = None
 
@@ -54,10 +56,11 @@ if which in ('sparse', 'dense', 'steps'):
     cfg = SAEConfig(d_in=D, n_features=F, lr=LR, l1_coeff=L1, batch_size=B, n_steps=steps, resample_at=(steps // 2,),
                     dead_window=max(1, steps // 4), resample_inputs=B, log_every=log, ckpt_every=log * 2,   # checkpoints at 1/2 and the end
                     sparse_step='never' if which == 'dense' else 'auto')
+    if ACTIVATION == 'topk': cfg = dataclasses.replace(cfg, activation='topk', k=L0_STEPS, l1_coeff=0.0)
     sae = init_sae(src, cfg)
     with torch.no_grad():
         pre = sae.pre_activations(src.sample(8192, seed=3))
-        sae.b_enc -= pre.quantile(1 - (L0_STEPS if which == 'steps' else L0_START) / F, dim=0)
+        if ACTIVATION == 'relu': sae.b_enc -= pre.quantile(1 - (L0_STEPS if which == 'steps' else L0_START) / F, dim=0)
     opt = _adam(sae, LR)
     if which == 'steps':   # the two steps alternating, each timed alone; the best of each
         peak, t = matmul_peak(), {'never': [], 'always': []}
