@@ -5,7 +5,7 @@ With MONOSEMANTIC_NEWCOMER=1 (CI sets it) it first walks the README's first comm
 virtual environment, `pip install -e .` without extras, `monosemantic run --preset tiny` to its report; the browser
 test then opens that report (MONOSEMANTIC_NEWCOMER_REPORT).
 """
-import os, shutil, subprocess, sys, tempfile, time, xml.etree.ElementTree as ET
+import atexit, os, shutil, subprocess, sys, tempfile, time, xml.etree.ElementTree as ET
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
@@ -62,6 +62,7 @@ start = time.time()
 # mkdtemp() runs and the venv leave about 20 GB behind per run otherwise, and a full disk fails the next run.
 scratch = Path(tempfile.mkdtemp(prefix='monosemantic-tests-'))
 os.environ['TMPDIR'], tempfile.tempdir = str(scratch), None
+atexit.register(shutil.rmtree, scratch, ignore_errors=True)   # also when a step below raises
 passed = failed = 0
 if os.environ.get('MONOSEMANTIC_NEWCOMER'):
     report = run_newcomer()
@@ -71,7 +72,6 @@ results = [run_notebook(nb) for nb in sorted((root/'nbs').glob('*.ipynb'))]
 passed, failed = passed + sum(results), failed + len(results) - sum(results)
 p, f, skipped = run_pytest()
 passed, failed = passed + p, failed + f
-shutil.rmtree(scratch, ignore_errors=True)
 if passed + failed == 0: print('no tests ran'); failed = 1
 print(f'tests took {time.time() - start:.0f} s')
 print(f'{passed} passed, {failed} failed, {skipped} skipped')
