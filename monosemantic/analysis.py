@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['PRESETS', 'SCRIPT_GROUPS', 'MEASURES', 'MEASURE_NAMES', 'MAX_TEXT_BYTES', 'SPARSE_KEYS', 'AnalysisConfig',
            'concept_table', 'UnitStats', 'auroc_from_hist', 'best_detectors', 'PooledWindows', 'fit_logistic',
-           'sparse_probing', 'final_norm', 'decoder_directions', 'logit_effects', 'ablation_effects', 'purity',
-           'compare_units', 'winners', 'density_changes', 'concept_margins', 'close_margins', 'HeldOut', 'held_out',
-           'analyze', 'feature_family', 'load_families', 'run_decoders', 'load_run', 'iter_activations', 'read_text',
-           'SparseFeatures', 'TextActivations', 'text_activations', 'feature_activations', 'load_activations',
-           'write_activations', 'output_paths', 'activations_cli']
+           'sparse_probing', 'final_norm', 'decoder_directions', 'direct_logits', 'logit_effects', 'ablation_effects',
+           'purity', 'compare_units', 'winners', 'density_changes', 'concept_margins', 'close_margins', 'HeldOut',
+           'held_out', 'analyze', 'feature_family', 'load_families', 'run_decoders', 'load_run', 'iter_activations',
+           'read_text', 'SparseFeatures', 'TextActivations', 'text_activations', 'feature_activations',
+           'load_activations', 'write_activations', 'output_paths', 'activations_cli']
 
 # %% ../nbs/04_analysis.ipynb #1328c4da
 import math, os, shutil, sys, tempfile, time, warnings, zipfile
@@ -365,6 +365,17 @@ def decoder_directions(sae) -> torch.Tensor:
 
 # %% ../nbs/04_analysis.ipynb #8bf7b199
 @torch.no_grad()
+def direct_logits(model,
+                  directions,      # [n, d_mlp] decoder directions (features) or identity rows (neurons)
+                 ):
+    "Each direction's effect on the logits [n, vocab] through the direct path (the final LayerNorm's linear part)."
+    W, ln = model.mlp_out_weight(), final_norm(model)   # W: [d_model, d_mlp]
+    v = directions @ W.T
+    v = v - v.mean(-1, keepdim=True)
+    if getattr(ln, 'weight', None) is not None: v = v * ln.weight
+    return model.unembed(v) - model.unembed(torch.zeros_like(v[:1]))   # linear part only
+
+@torch.no_grad()
 def logit_effects(model,
                   directions,      # [n, d_mlp] decoder directions (features) or identity rows (neurons)
                   n_top: int = 10, # tokens kept at each end
@@ -372,13 +383,9 @@ def logit_effects(model,
                  ):
     """Top and bottom `n_top` token ids and logit effects per direction, through the direct path
     (LayerNorm's linear part)."""
-    W, ln = model.mlp_out_weight(), final_norm(model)   # W: [d_model, d_mlp]
     out = [[], [], [], []]
     for d in directions.split(chunk):
-        v = d @ W.T
-        v = v - v.mean(-1, keepdim=True)
-        if getattr(ln, 'weight', None) is not None: v = v * ln.weight
-        logits = model.unembed(v) - model.unembed(torch.zeros_like(v[:1]))   # [chunk, vocab]; linear part only
+        logits = direct_logits(model, d)   # [chunk, vocab]
         top, bot = logits.topk(n_top, dim=1), logits.topk(n_top, dim=1, largest=False)
         for o, t in zip(out, (top.indices, top.values, bot.indices, bot.values)): o.append(t)
     return [torch.cat(o) for o in out]

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['FAMILY_PRESETS', 'STUDY_PRESETS', 'STAGES', 'PRESETS', 'FamilyConfig', 'parse_variant', 'StudyConfig',
-           'stage_configs', 'variant_config', 'run_study', 'run_pipeline', 'cmd_data', 'cmd_run', 'cmd_collect',
-           'cmd_report', 'cmd_activations', 'build_parser', 'main']
+           'stage_configs', 'variant_config', 'run_study', 'second_models', 'run_pipeline', 'cmd_data', 'cmd_run',
+           'cmd_collect', 'cmd_report', 'cmd_activations', 'build_parser', 'main']
 
 # %% ../nbs/07_pipeline.ipynb #08cecdf4
 import argparse, contextlib, dataclasses, datetime, json, os, re, shutil, sys, time
@@ -26,6 +26,8 @@ from .report import render_report, report_requirements
 from .runs import RunDir, add_config_args, config_from_args, dist_setup
 from .sae import RECIPES, SAEConfig, evaluate_sae, load_sae, train_sae
 from .transformer import TrainConfig, load_model, train_transformer
+from .universality import (UniversalityConfig, measure_universality, twin_correlation,
+                                       universality_metrics, write_shuffled_transformer)
 
 # %% ../nbs/07_pipeline.ipynb #df624428
 @dataclass
@@ -72,10 +74,14 @@ class StudyConfig:
     "The recipe study (03_sae): variants of the run's dictionary on the same activations, at the same compute."
     variants: tuple[str, ...] = ('paper2023/w4096',)  # 'RECIPE[/wN][/stream|/store][/FIELD=VALUE...]'; empty: skip
     eval_tokens: int = 204_800                  # held-out tokens each variant is evaluated on (loss recovered, density)
+    twins: tuple[str, ...] = ()   # variants also trained on transformer B (seeds moved): their universality
 
     def __post_init__(self):
         self.variants = tuple(self.variants)
         for v in self.variants: parse_variant(v)   # a bad name fails here, before anything runs
+        self.twins = tuple(self.twins)
+        if missing := [t for t in self.twins if t not in self.variants]:
+            raise ValueError(f'study.twins {missing} are not among study.variants {self.variants}')
         if self.eval_tokens < 1: raise ValueError(f'study.eval_tokens must be positive, got {self.eval_tokens}')
 
     @classmethod
@@ -84,13 +90,15 @@ class StudyConfig:
         return preset_config(STUDY_PRESETS, name, 'study', **overrides)
 
 STUDY_PRESETS = {
-    'tiny': StudyConfig(variants=('paper2023', 'topk/w32'), eval_tokens=2048), 'default': StudyConfig(),
+    'tiny': StudyConfig(variants=('paper2023', 'topk/w32'), eval_tokens=2048, twins=('topk/w32',)),
+    'default': StudyConfig(),
     # the paper's recipe and width first (the reproduced method), then the runner-up (density resampling: the
     # default before TopK) at its widths, L1 coefficients and source of vectors, and the 2024 recipes
     'study': StudyConfig(variants=('paper2023/w4096', 'density_resampling/w4096',
                                    'density_resampling/w2048/l1_coeff=0.0003', 'density_resampling',
                                    'density_resampling/l1_coeff=0.0003', 'april2024', 'feb2024',
-                                   'density_resampling/l1_coeff=0.0003/stream')),
+                                   'density_resampling/l1_coeff=0.0003/stream'),
+                        twins=('paper2023/w4096',)),
     'paper': StudyConfig(variants=())}
 
 # %% ../nbs/07_pipeline.ipynb #c6822313
@@ -103,6 +111,7 @@ def stage_configs(preset='default', overrides=None) -> dict:
     base = 'default' if preset == 'study' else preset
     cfgs = dict(data=DataConfig.preset(base), transformer=TrainConfig.preset(base),
                 activations=ActivationConfig.preset(base), sae=SAEConfig.preset(base),
+                universality=UniversalityConfig.preset(base),
                 families=FamilyConfig.preset(preset), analysis=AnalysisConfig.preset(base),
                 study=StudyConfig.preset(preset))
     cfgs['sae'] = dataclasses.replace(cfgs['sae'], d_in=cfgs['transformer'].d_mlp)  # the SAE reads the MLP
@@ -127,8 +136,11 @@ def variant_config(name: str, base):
     return cfg.with_fields(**v['fields'], **({'source': v['source']} if v['source'] else {}))
 
 # %% ../nbs/07_pipeline.ipynb #1075f0df
-def run_study(run_dir, cfg: StudyConfig, sae_cfg, sources: dict, model, analysis_cfg, progress=True) -> list:
-    "Train, evaluate and analyse every variant of the study into `run_dir/study/`; their evaluations, in order."
+def run_study(run_dir, cfg: StudyConfig, sae_cfg, sources: dict, model, analysis_cfg, progress=True,
+              twins=None,   # (B's sources, B's transformer dir, UniversalityConfig): what `cfg.twins` train on
+             ) -> list:
+    """Train, evaluate and analyse every variant of the study into `run_dir/study/` (the twins on B too, with their
+    universality); their evaluations, in order."""
     run, rows = RunDir(run_dir), []
     for name in tqdm(cfg.variants, desc='study', disable=not progress):
         out = run.variant(name)
@@ -138,6 +150,12 @@ def run_study(run_dir, cfg: StudyConfig, sae_cfg, sources: dict, model, analysis
         if not (out/'evaluation.json').exists():
             write_json(out/'evaluation.json', dict(variant=name, **evaluate_sae(model, sae, run.data, cfg.eval_tokens)))
         analyze(model, sae, run.data, out/'analysis', analysis_cfg, progress=False)
+        if name in cfg.twins and not (out/'universality.json').exists():
+            b_sources, b_dir, ucfg = twins
+            twin = dataclasses.replace(vcfg, seed=vcfg.seed + ucfg.seed_offset)
+            train_sae(b_sources[twin.source](), out/'twin_b', twin, progress=progress)
+            write_json(out/'universality.json', twin_correlation(model, sae, load_model(b_dir).eval(),
+                                                                 load_sae(out/'twin_b').eval(), run.data, ucfg))
         rows.append(read_json(out/'evaluation.json'))
     return rows
 
@@ -166,21 +184,44 @@ def _check_run(run: RunDir, preset, cfgs):
     want = dict(version=__version__, preset=preset, **{k: config_dict(c) for k, c in cfgs.items()})
     if run.run_json.exists():
         saved = read_json(run.run_json)
-        for k in want:   # the preset and the study may differ: a study grows on a finished run
-            if k not in ('preset', 'study'): check_config(run.run_json, {k: saved.get(k)}, {k: want[k]})
+        for k in want:   # the preset and the study may differ (a study grows on a finished run); a stage newer than the run is added
+            if k not in ('preset', 'study') and k in saved: check_config(run.run_json, {k: saved.get(k)}, {k: want[k]})
     write_json(run.run_json, want)
 
 # %% ../nbs/07_pipeline.ipynb #dff2c818
-def _sources(run: RunDir, cfgs) -> dict:
-    "The SAE trainings' activations by `SAEConfig.source`, each made when asked: the run's store, or a fresh stream."
-    return dict(store=partial(ActivationStore, run.activations),
-                stream=partial(ActivationStream, run.transformer, run.data, cfgs['activations']))
+def _sources(run: RunDir, cfgs, transformer=None, store=None) -> dict:
+    """The SAE trainings' activations by `SAEConfig.source`, each made when asked: the store (the run's by default),
+    or a fresh stream from the transformer (the run's)."""
+    return dict(store=partial(ActivationStore, store or run.activations),
+                stream=partial(ActivationStream, transformer or run.transformer, run.data, cfgs['activations']))
 
 # %% ../nbs/07_pipeline.ipynb #5c524a27
 def _train_families(run: RunDir, cfgs, source, progress):
     "The smaller dictionaries: the main SAE's config at each of the family's sizes, on the same activations."
     for n in cfgs['families'].sizes:
         train_sae(source(), run.family(n), dataclasses.replace(cfgs['sae'], n_features=n), progress=progress)
+
+def second_models(run: RunDir) -> dict:
+    """Where the universality stage's models live: transformers A, B and shuffled A, their stores, and the SAEs on
+    them (A' is the second SAE seed on A)."""
+    u = run.universality
+    return dict(A=run.transformer, B=u/'transformer_b', shuffled=u/'shuffled'/'transformer',
+                store_A=run.activations, store_B=u/'activations_b', store_shuffled=u/'shuffled'/'activations',
+                sae_A=run.sae, sae_B=u/'sae_b', sae_A2=u/'sae_a2', sae_shuffled=u/'shuffled'/'sae')
+
+def _train_second_models(run: RunDir, cfgs, progress, lead):
+    """Transformer B (A's config, its seed moved), its store and SAE (the SAE's seed moved); the second SAE seed on
+    A; the shuffled A, its store and an SAE with A's config."""
+    p, off, sae_cfg = second_models(run), cfgs['universality'].seed_offset, cfgs['sae']
+    moved = dataclasses.replace(sae_cfg, seed=sae_cfg.seed + off)
+    train_transformer(run.data, p['B'], dataclasses.replace(cfgs['transformer'], seed=cfgs['transformer'].seed + off),
+                      progress=progress)
+    write_shuffled_transformer(run.transformer, p['shuffled'], cfgs['universality'].seed)  # atomic: every rank may
+    for model, sae, cfg in (('B', 'B', moved), ('A', 'A2', moved), ('shuffled', 'shuffled', sae_cfg)):
+        if model != 'A':
+            collect_activations(p[model], run.data, p[f'store_{model}'], cfgs['activations'], progress=progress and lead)
+        source = _sources(run, cfgs, p[model], p[f'store_{model}'])[cfg.source]
+        train_sae(source(), p[f'sae_{sae}'], cfg, progress=progress)
 
 # %% ../nbs/07_pipeline.ipynb #57420321
 def _training_stages(stage: _Stages, run: RunDir, cfgs, progress, lead):
@@ -193,6 +234,7 @@ def _training_stages(stage: _Stages, run: RunDir, cfgs, progress, lead):
                                                      progress=progress and lead), every_rank=True)
     stage('sae', lambda: train_sae(source(), run.sae, cfgs['sae'], progress=progress), every_rank=True)
     stage('families', lambda: _train_families(run, cfgs, source, progress), every_rank=True)
+    stage('second_models', lambda: _train_second_models(run, cfgs, progress, lead), every_rank=True)
 
 # %% ../nbs/07_pipeline.ipynb #600b5bc7
 def _metrics(run: RunDir, cfgs, model, sae, tiny: bool) -> dict:
@@ -202,15 +244,19 @@ def _metrics(run: RunDir, cfgs, model, sae, tiny: bool) -> dict:
     summary = read_json(run.analysis/'summary.json')
     return dict(val_loss=ev['loss_orig'], **ev, tokens_trained=t.max_iters * t.batch_size * t.grad_accum * t.block_size,
                 sae_vectors_trained=cfgs['sae'].n_steps * cfgs['sae'].batch_size,
-                features_vs_neurons=summary['features_vs_neurons'])
+                features_vs_neurons=summary['features_vs_neurons'],
+                universality=universality_metrics(read_json(run.universality/'summary.json')))
 
 # %% ../nbs/07_pipeline.ipynb #00b79b9b
 def _lead_stages(stage: _Stages, run: RunDir, cfgs, preset, progress, report) -> dict:
     "Rank 0's stages: the analysis, the recipe study, the headline metrics and the report; the metrics."
     model, sae = load_model(run.transformer).eval(), load_sae(run.sae).eval()
     stage('analysis', lambda: analyze(model, sae, run.data, run.analysis, cfgs['analysis'], progress=progress))
+    stage('universality', lambda: measure_universality(second_models(run), run.data, run.analysis, run.universality,
+                                                       cfgs['universality'], progress))
+    p = second_models(run)
     stage('study', lambda: run_study(run.root, cfgs['study'], cfgs['sae'], _sources(run, cfgs), model, cfgs['analysis'],
-                                     progress))
+                                     progress, (_sources(run, cfgs, p['B'], p['store_B']), p['B'], cfgs['universality'])))
     if not run.metrics_json.exists() or read_json(run.metrics_json).get('stage_seconds', {}).keys() < set(stage.times):
         m = stage('evaluation', lambda: _metrics(run, cfgs, model, sae, preset == 'tiny'))
         write_json(run.metrics_json, dict(preset=preset, **m, stage_seconds=dict(stage.times)))
@@ -262,10 +308,19 @@ def cmd_run(args):
           f"  val loss {m['val_loss']:.3f}, loss recovered {100 * m['loss_recovered']:.1f}%, L0 {m['l0']:.1f}, "
           f"FVU {m['fvu']:.3f}, dead {100 * m['dead_fraction']:.1f}%, below 1e-4 {100 * m['below_1e4_fraction']:.1f}%\n"
           f"  features against neurons: {_versus_line(m['features_vs_neurons'])}\n"
+          f"  universality: {_universality_line(m['universality'])}\n"
           f"  stages: " + ', '.join(f'{k} {v:.0f} s' for k, v in m['stage_seconds'].items()) + '\n'
           f"  metrics: {out}/metrics.json" + ('' if args.no_report else f"\n  report:  {out}/report/index.html"))
 
 # %% ../nbs/07_pipeline.ipynb #db38ee5f
+def _universality_line(u):
+    "The universality figures beside the paper's (n/a where no unit was left to compare)."
+    u = {k: (f'{v:.2f}' if isinstance(v, float) else 'n/a') for k, v in u.items()}
+    return (f"median max activation correlation A vs B: features {u['features_median_max_corr']} (paper .72), "
+            f"neurons {u['neurons_median_max_corr']} (paper .46); SAE seeds {u['sae_seed_median_max_corr']}; "
+            f"single-token features {u['single_token_fraction']} (shuffled model "
+            f"{u['random_model_single_token_fraction']})")
+
 def _versus_line(v):
     "How many of the analysis' measures the features win, and which they lose."
     w = winners(v)

@@ -5,16 +5,19 @@
 # %% auto #0
 __all__ = ['PAGE_SCRIPTS', 'CHAPTERS', 'STYLE', 'REFERENCE', 'report_requirements', 'imports_only', 'tests_only', 'run_env',
            'chapter_page', 'html_exporter', 'chapter_links_to_pages', 'page_name', 'nav_html', 'versus_figure',
-           'results_notebook', 'render_report', 'stable_ids', 'store_run_outputs', 'write_readme']
+           'figure_png', 'results_notebook', 'render_report', 'stable_ids', 'store_run_outputs', 'write_readme']
 
 # %% ../nbs/06_report.ipynb #3464c808
 import ast, base64, html, importlib.util, io, json, os, platform, re, shutil, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 from .analysis import MEASURE_NAMES, run_decoders, winners
 from .artifacts import TEMPORARY, ArtifactError, atomic_write, cache_dir, fetch_npm_file, read_json
 from .runs import nbs_dir
+from .universality import PAPER, universality_figure, universality_sentence
 
 # %% ../nbs/06_report.ipynb #8db34e62
 PAGE_SCRIPTS = {  # file in the site: (package@version, tarball, sha256, member)
@@ -30,7 +33,8 @@ PAGE_SCRIPTS = {  # file in the site: (package@version, tarball, sha256, member)
 CHAPTERS = [  # (notebook, title) in prose order
     ('index.ipynb', 'Overview'), ('00_artifacts.ipynb', 'Artifacts'), ('00_data.ipynb', 'Data'),
     ('00_runs.ipynb', 'Runs'), ('01_transformer.ipynb', 'Transformer'), ('02_activations.ipynb', 'Activations'),
-    ('03_sae.ipynb', 'Sparse autoencoder'), ('04_analysis.ipynb', 'Analysis'), ('05_viewer.ipynb', 'Feature viewer'),
+    ('03_sae.ipynb', 'Sparse autoencoder'), ('04_analysis.ipynb', 'Analysis'),
+    ('04_universality.ipynb', 'Universality'), ('05_viewer.ipynb', 'Feature viewer'),
     ('06_report.ipynb', 'Report'), ('07_pipeline.ipynb', 'Pipeline')]
 
 # %% ../nbs/06_report.ipynb #809ac3fa
@@ -316,6 +320,11 @@ def versus_figure(versus) -> bytes:
     ax.set_xlim(0, 1)
     ax.legend(loc='lower right', fontsize=8)
     ax.set_title('features against neurons (higher is better on every row)', fontsize=10)
+    return figure_png(fig)
+
+def figure_png(fig) -> bytes:
+    "A matplotlib figure as PNG bytes, laid out and closed."
+    import matplotlib.pyplot as plt
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format='png', dpi=100)
@@ -323,7 +332,31 @@ def versus_figure(versus) -> bytes:
     return buf.getvalue()
 
 # %% ../nbs/06_report.ipynb #26516a4e
-def results_notebook(metrics: dict, hardware: str, report_seconds: float):
+def _universality_cells(summary: dict, units, out) -> list:
+    "The results page's universality section: the sentence, the figures beside the paper's, the figure."
+    import nbformat
+    pm = lambda r: 'n/a' if r['median'] is None else f"{r['median']:.3f} ± {r['se']:.3f}"
+    pct = lambda r: 'n/a' if r['fraction'] is None else f"{100 * r['fraction']:.1f}% of {r['units']:,}"
+    rows = [('features, A against B: median max activation correlation', pm(summary['features']),
+             f"{PAPER['features_median_max_corr']}"),
+            ('neurons, A against B', pm(summary['neurons']), f"{PAPER['neurons_median_max_corr']}"),
+            ("features, two SAE seeds on A (A against A')", pm(summary['sae_seed']),
+             '~30% of latents shared (Paulo & Belrose 2025, other models)'),
+            ('matched feature pairs: logit-weight correlation', pm(summary['logit_corr']),
+             'often much lower than the activation correlation (Arabic: .91 against .23)'),
+            ('single-token features, trained model', pct(summary['single_token_A']), 'not given'),
+            ('single-token features, weights shuffled', pct(summary['single_token_shuffled']), '"mostly"')]
+    table = ''.join(f'<tr><td>{html.escape(a)}</td><td>{html.escape(b)}</td><td>{html.escape(c)}</td></tr>'
+                    for a, b, c in rows)
+    return [nbformat.v4.new_markdown_cell('## Universality and the random-model control\n\n'
+                                          + universality_sentence(summary)
+                                          + ' The [universality chapter](04_universality.ipynb) gives the method.'),
+            out({'text/html': f'<table><tr><th>measure</th><th>this run</th><th>the paper</th></tr>{table}</table>'}),
+            out({'image/png': base64.b64encode(figure_png(universality_figure(summary, units))).decode()})]
+
+def results_notebook(metrics: dict, hardware: str, report_seconds: float,
+                     universality=None,   # (summary, units) of the run's universality stage, if it has one
+                    ):
     "The results page as a notebook of markdown and HTML: the answer, the paper and the seed, the wall time."
     import nbformat
     v4 = nbformat.v4
@@ -350,6 +383,7 @@ def results_notebook(metrics: dict, hardware: str, report_seconds: float):
         head = '<tr><th>measure</th><th>features</th><th>neurons</th><th>better</th></tr>'
         cells += [out({'text/html': f'<table>{head}{table}</table>'}),
                   out({'image/png': base64.b64encode(versus_figure(versus)).decode()})]
+    if universality: cells += _universality_cells(*universality, out)
     ref = ''.join(f'<tr><td>{k}</td><td>{_fmt(k, metrics.get(k))}</td>'
                   f'<td>{html.escape(a)}</td><td>{html.escape(s)}</td>'
                   f'<td>{_against(k, metrics.get(k), n)}</td></tr>' for k, (n, a, s) in REFERENCE.items())
@@ -395,7 +429,10 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
             decoder, others = run_decoders(run_dir)
             write_feature_site(run_dir/'analysis', run_dir/'data', tmp/'features', decoder=decoder, others=others)
         hardware = f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores'
-        write('results.html', results_notebook(metrics, hardware, time.time() - t0), 'Results')
+        u = run_dir/'universality'
+        universality = ((read_json(u/'summary.json'), dict(np.load(u/'units.npz')))
+                        if (u/'summary.json').exists() else None)
+        write('results.html', results_notebook(metrics, hardware, time.time() - t0, universality), 'Results')
         shutil.rmtree(tmp/'.templates')
         if out.exists(): out.rename(old)
         tmp.rename(out)

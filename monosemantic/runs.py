@@ -19,7 +19,7 @@ from .artifacts import ArtifactError, atomic_write, config_dict, read_json
 # %% ../nbs/00_runs.ipynb #28864fae
 class RunDir:
     "The places of a run directory (`monosemantic run`): one folder per stage and the run's own files."
-    STAGES = ('data', 'transformer', 'activations', 'sae', 'families', 'analysis', 'study', 'report')
+    STAGES = ('data', 'transformer', 'activations', 'sae', 'families', 'analysis', 'universality', 'study', 'report')
 
     def __init__(self, root):
         self.root = Path(root)

@@ -21,7 +21,8 @@ from helpers import RUN_FULL, fingerprint
 from monosemantic.artifacts import TEMPORARY, load_torch, read_json
 
 # Where a kill can land, in run order: before the run directory is claimed, each stage, and after the report.
-TIMELINE = ('startup', 'data', 'transformer', 'activations', 'sae', 'families', 'analysis', 'study', 'evaluation', 'report', 'finish')
+TIMELINE = ('startup', 'data', 'transformer', 'activations', 'sae', 'families', 'second_models', 'analysis', 'universality',
+            'study', 'evaluation', 'report', 'finish')
 
 class Watched:
     "A started `monosemantic run`, in its own process group, with the stage lines it printed and when."
