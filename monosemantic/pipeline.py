@@ -102,7 +102,7 @@ STUDY_PRESETS = {
     'paper': StudyConfig(variants=())}
 
 # %% ../nbs/07_pipeline.ipynb #c6822313
-STAGES = ('data', 'transformer', 'activations', 'sae', 'families', 'analysis', 'study')
+STAGES = ('data', 'transformer', 'activations', 'sae', 'families', 'analysis', 'universality', 'study')   # each has a config
 PRESETS = ('tiny', 'default', 'study', 'paper')   # 'study' is 'default' with the whole recipe study
 
 def stage_configs(preset='default', overrides=None) -> dict:
@@ -111,9 +111,8 @@ def stage_configs(preset='default', overrides=None) -> dict:
     base = 'default' if preset == 'study' else preset
     cfgs = dict(data=DataConfig.preset(base), transformer=TrainConfig.preset(base),
                 activations=ActivationConfig.preset(base), sae=SAEConfig.preset(base),
-                universality=UniversalityConfig.preset(base),
                 families=FamilyConfig.preset(preset), analysis=AnalysisConfig.preset(base),
-                study=StudyConfig.preset(preset))
+                universality=UniversalityConfig.preset(base), study=StudyConfig.preset(preset))
     cfgs['sae'] = dataclasses.replace(cfgs['sae'], d_in=cfgs['transformer'].d_mlp)  # the SAE reads the MLP
     for stage, kw in (overrides or {}).items():   # the SAE's resampling schedule scales with its steps
         cfgs[stage] = cfgs[stage].with_fields(**kw) if stage == 'sae' else dataclasses.replace(cfgs[stage], **kw)
@@ -220,6 +219,7 @@ def _train_second_models(run: RunDir, cfgs, progress, lead):
     for model, sae, cfg in (('B', 'B', moved), ('A', 'A2', moved), ('shuffled', 'shuffled', sae_cfg)):
         if model != 'A':
             collect_activations(p[model], run.data, p[f'store_{model}'], cfgs['activations'], progress=progress and lead)
+            if torch.distributed.is_initialized(): torch.distributed.barrier()   # rank 0 writes the manifest last
         source = _sources(run, cfgs, p[model], p[f'store_{model}'])[cfg.source]
         train_sae(source(), p[f'sae_{sae}'], cfg, progress=progress)
 

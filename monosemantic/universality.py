@@ -9,7 +9,7 @@ __all__ = ['PRESETS', 'MARGINS', 'PAPER', 'UniversalityConfig', 'shuffle_weights
            'universality_figure', 'universality_sentence']
 
 # %% ../nbs/04_universality.ipynb #978e9cf0
-import copy, math
+import copy, math, os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,7 +68,7 @@ def write_shuffled_transformer(src,        # a trained transformer's directory (
     out_dir = Path(out_dir)
     if not (out_dir/'ckpt.pt').exists():
         model = shuffle_weights(load_model(src), seed)
-        write_json(out_dir/'config.json', dict(shuffled_from=str(Path(src).resolve()), seed=seed))
+        write_json(out_dir/'config.json', dict(shuffled_from=os.path.relpath(src, out_dir), seed=seed))   # relative: runs move
         save_torch(out_dir/'ckpt.pt', dict(model_args=config_dict(model.config), model=model.state_dict()))
     return out_dir
 
