@@ -563,6 +563,16 @@ def _adam(sae, lr):
     try: return torch.optim.Adam(sae.parameters(), lr=lr, fused=True)  # one kernel per parameter on CPU (torch >= 2.4)
     except (RuntimeError, TypeError): return torch.optim.Adam(sae.parameters(), lr=lr)
 
+def _sq_dev(t):
+    """[] The squared deviations of the rows of `t` [B, d] from their mean, summed. Under DDP, those of the global batch
+    (every rank's rows, from their common mean; the same on every rank): the ranks add up their row counts, sums and
+    squares about their own means (float64), one all-reduce."""
+    local = (t - t.mean(0)).pow(2).sum()
+    if not (torch.distributed.is_available() and torch.distributed.is_initialized()): return local
+    n, m = len(t), t.double().mean(0)
+    s = all_reduce(torch.cat([torch.tensor([n, local.item() + n * m.square().sum().item()], dtype=torch.float64), n * m]))
+    return (s[1] - s[2:].square().sum() / s[0]).clamp_min(0).to(t.dtype)
+
 def _auxk_grads(sae, pre, xs, err, dead, aux_k, aux_coeff):
     """AuxK (Gao et al. 2024): the top `aux_k` dead features learn to reconstruct the residual; add their decoder
     gradient and return them with their gradient at the pre-activations [B, n_dead]."""
@@ -571,8 +581,9 @@ def _auxk_grads(sae, pre, xs, err, dead, aux_k, aux_coeff):
     v, j = pre[:, di].topk(min(aux_k, len(di)), dim=1, sorted=False)
     fa = torch.zeros(B, len(di)).scatter_(1, j, v.relu_())               # [B, n_dead]
     Wd = sae.W_dec[di]                                                   # [n_dead, d]
-    # the residual -err = x - x_hat: a target, no gradient through it; alpha as OpenAI's nmse ratio
-    alpha = aux_coeff * (xs - xs.mean(0)).pow(2).sum() / (err - err.mean(0)).pow(2).sum().clamp_min(1e-30)
+    # the residual -err = x - x_hat: a target, no gradient through it; alpha as OpenAI's nmse ratio, over the global
+    # batch under DDP (so that two ranks step as one process does)
+    alpha = aux_coeff * _sq_dev(xs) / _sq_dev(err).clamp_min(1e-30)
     g_e = (fa @ Wd + err).mul_(2 * alpha / (B * d))                      # [B, d]
     sae.W_dec.grad.index_add_(0, di, fa.T @ g_e)
     return di, torch.ops.aten.threshold_backward(g_e @ Wd.T, fa, 0)
@@ -648,6 +659,8 @@ def sae_step(sae, opt, x, cfg, step, world_size=1, dead=None):
                              cfg.aux_coeff, sparse={'auto': None, 'always': True, 'never': False}[cfg.sparse_step])
     if world_size > 1:
         for p in sae.parameters(): all_reduce(p.grad).div_(world_size)
+        # the FVU's denominator about the global batch's mean, as one process has it: this rank's share of it
+        sums.sq_dev = _sq_dev(x * sae.input_scale) / world_size
     if cfg.grad_clip: torch.nn.utils.clip_grad_norm_(sae.parameters(), cfg.grad_clip)
     if cfg.decoder_norm == 'unit': sae.project_decoder_grad_()
     opt.step()
@@ -755,8 +768,8 @@ def load_sae(path) -> SparseAutoencoder:
 
 # %% ../nbs/03_sae.ipynb #ca3694e0
 class ResampleWindows:
-    """Per-feature firing counts over the window before each
-    resampling step, and the features at or below a density there."""
+    """Per-feature firing counts over the window before each resampling step, and the features at or below a density
+    there. Under DDP the counts added are the global batch's (every rank holds the same)."""
     def __init__(self, cfg: SAEConfig, fires=None):   # fires: the counts of a checkpoint
         # resampling step -> its window's first step
         self.starts = {r: max(0, r - cfg.dead_window) for r in cfg.resample_at}
@@ -770,7 +783,7 @@ class ResampleWindows:
 
     def low(self, step: int, batch_size: int, density: float):
         "[F] bool: the features whose density over the window ending at resampling step `step` is at most `density`."
-        return all_reduce(self.fires.clone()) / ((step - self.starts[step]) * batch_size) <= density
+        return self.fires / ((step - self.starts[step]) * batch_size) <= density
 
 # %% ../nbs/03_sae.ipynb #47f89a8c
 class _SAETraining:
@@ -824,7 +837,9 @@ class _SAETraining:
         cfg = self.cfg
         dead = self.step - self.last_fired >= cfg.dead_window if cfg.aux_k else None   # AuxK's dead features
         sums, counts = sae_step(self.sae, self.opt, next(self.batches), cfg, self.step, self.world, dead)
-        if cfg.aux_k and self.world > 1: all_reduce(counts)   # every rank needs the same dead set next step
+        # the global batch's counts, summed over the ranks once, here: AuxK's dead set (the same on every rank), the
+        # log's densities and the resampling windows all read them, and the checkpoint keeps them
+        if self.world > 1: all_reduce(counts)
         self.step += 1
         self.fires += counts
         self.sums += sums
@@ -854,7 +869,7 @@ class _SAETraining:
     def log_metrics(self, evaluate: bool):
         "A line of metrics over the steps since the last one, summed over the ranks; `evaluate`d too when asked."
         cfg, step = self.cfg, self.step
-        sums, fires = self.sums.all_reduce(), all_reduce(self.fires)
+        sums, fires = self.sums.all_reduce(), self.fires   # the firing counts are the global batch's already
         lr, lam = _schedule(cfg, step - 1)
         rec = dict(step=step, **summarize(sums, fires), lr=lr, l1_coeff=lam,
                    samples_per_s=(step - self.t_step) * cfg.batch_size / (time.time() - self.t0))
@@ -882,10 +897,12 @@ class _SAETraining:
         plot_training(self.out_dir)
 
     def finish(self):
-        "Close the bar; a finished run writes its final SAE; close the log (and the W&B run)."
+        """Close the bar; a finished run writes its final SAE; close the log (and the W&B run). Under DDP every rank
+        returns once rank 0's files are written (a rank that resumes at once must find the checkpoint it stopped at)."""
         self.bar.close()
         if self.step == self.cfg.n_steps: self.save_final()
         self.log.close()
+        if self.world > 1: torch.distributed.barrier()
 
 # %% ../nbs/03_sae.ipynb #0ccadc16
 def train_sae(source,                 # activations: anything with the store interface (.d, .batches, .sample, .stats)

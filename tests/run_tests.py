@@ -11,11 +11,18 @@ from pathlib import Path
 root = Path(__file__).resolve().parents[1]
 flags = sys.argv[1:]  # e.g. --flags slow
 PYTEST_LIMIT_S = 45 * 60
+NOTEBOOK_LIMIT_S = 10 * 60   # the slowest notebook takes ~2 min on CI
 ALLOWED_SKIPS = {}  # test name part -> why CI may skip it (none: CI installs Chromium and everything the tests need)
 
 def run_notebook(nb):
     t = time.time()
-    r = subprocess.run(['nbdev_test', '--path', str(nb), '--do_print', *flags], cwd=root, capture_output=True, text=True)
+    try: r = subprocess.run(['nbdev_test', '--path', str(nb), '--do_print', *flags], cwd=root, capture_output=True, text=True,
+                            timeout=NOTEBOOK_LIMIT_S)
+    except subprocess.TimeoutExpired as e:   # a hung notebook ends in an honest line, not in CI's 90 minutes
+        print(f'FAIL {nb.name}: still running after {NOTEBOOK_LIMIT_S} s, stopped', flush=True)
+        out = (e.stdout or b'') + (e.stderr or b'')
+        print((out.decode(errors='replace') if isinstance(out, bytes) else out)[-6000:], flush=True)
+        return False
     ok = r.returncode == 0 and 'Success' in r.stdout + r.stderr
     print(f"{'PASS' if ok else 'FAIL'} {nb.name} ({time.time() - t:.0f} s)", flush=True)
     if not ok: print((r.stdout + r.stderr)[-6000:], flush=True)
