@@ -1228,7 +1228,7 @@ def concept_shares(summary: dict) -> np.ndarray:
 
 def unit_labels(arrays: dict,            # one kind's arrays (`{kind}.npz`)
                 summary: dict,           # the analysis' summary.json
-                tokens,                  # the held-out token ids the arrays' positions index
+                tokens,                  # the held-out token ids the arrays' positions index (None: no words)
                 completions: dict | None = None,   # `token_completions(tokens)`
                 n_tokens: int = 3,       # explanation tokens shown
                 n_words: int = 3,        # words shown
@@ -1245,7 +1245,8 @@ def unit_labels(arrays: dict,            # one kind's arrays (`{kind}.npz`)
         ids = [int(t) for t in expl[i] if t >= 0] or [int(t) for t in arrays['top_token_ids'][i] if t >= 0]
         toks = ' '.join(token_label(t, completions) for t in ids[:n_tokens]) + (' …' if len(ids) > n_tokens else '')
         plain = {token_bytes(t).decode('utf-8', errors='replace').strip() for t in ids}
-        words = Counter(w for p in arrays['top_where'][i].tolist() if p >= 0 and (w := _word(tokens, p)) not in plain)
+        words = Counter(w for p in arrays['top_where'][i].tolist()
+                        if p >= 0 and tokens is not None and (w := _word(tokens, p)) not in plain)
         words.pop('', None)
         shown = [w if len(w) <= 20 else w[:19] + '…' for w, _ in words.most_common(n_words)]
         parts.append(toks + (f' ({", ".join(map(readable, shown))})' if shown else '') if toks else '–')
