@@ -1153,9 +1153,10 @@ def activations_cli(args,       # run, text (paths, - for stdin), out, dense, ne
 
 # %% ../nbs/04_analysis.ipynb #ea526aea
 def readable(text: str) -> str:
-    "`text` with its whitespace visible: · a space (·×N a run of four or more), ⏎ a newline, ⇥ a tab; control characters escaped."
+    """`text` with its whitespace visible: · a space (·×N a run of four or more), ⏎ a newline, ⇥ a tab, ⍽ a no-break
+    space; other control and space characters escaped."""
     text = re.sub(' {4,}', lambda m: f'·×{len(m[0])}', text).replace(' ', '·')
-    return ''.join(c if c.isprintable() else {'\n': '⏎', '\t': '⇥'}.get(c) or repr(c)[1:-1] for c in text)
+    return ''.join(c if c.isprintable() else {'\n': '⏎', '\t': '⇥', '\xa0': '⍽'}.get(c) or repr(c)[1:-1] for c in text)
 
 @lru_cache(maxsize=None)
 def token_bytes(i: int) -> bytes: return gpt2_encoding().decode_single_token_bytes(int(i))

@@ -445,7 +445,7 @@ _SITE_STYLE = '''body { margin: 0; color: #1f2328; font: 15px/1.5 -apple-system,
 th, td { padding: 2px 10px; text-align: left; vertical-align: top; border-bottom: 1px solid #e1e4e8; }
 '''   # the page's look without the report's style.css (a site written on its own)
 
-_SITE_CSS = TOKEN_CSS + '''.ms-browser { max-width: 1300px; } .ms-browser td:nth-child(2) { min-width: 16em; }
+_SITE_CSS = TOKEN_CSS + '''.ms-browser { max-width: 1300px; } .ms-named, td > .ms-label { display: inline-block; min-width: 16em; }
 .ms-bar { position: sticky; top: 0; z-index: 1; background: #fff; border-bottom: 1px solid #e1e4e8;
           padding: 6px 0; margin-bottom: 8px; }
 .ms-bar a { margin-right: 16px; font-weight: 600; } .ms-bar form { display: inline; margin-left: 8px; }
@@ -477,7 +477,7 @@ const fmt = (x, d = 3) => x == null ? '–' : Number(x).toPrecision(d);
 const pct = x => x == null ? '–' : (100 * x).toPrecision(3) + '%';
 const label = i => el('span', M.labels[i], 'ms-label ms-text');
 function link(i) { const a = el('a', M.label + ' ' + i); a.href = '#feature=' + i; return a; }
-function named(i) { const d = el('span'); d.append(link(i), ' ', label(i)); return d; }
+function named(i) { const d = el('span', null, 'ms-named'); d.append(link(i), ' ', label(i)); return d; }
 function load(c) {
   return new Promise((ok, bad) => {
     if (chunks[c]) return ok(chunks[c]);
@@ -618,11 +618,10 @@ async function showFeature(i) {
   if (r.neighbours) {
     parts.push(el('h3', 'Nearest features (decoder cosine)'));
     for (const n of r.neighbours) {
-      const d = el('div', n.name + ':');
-      n.ids.forEach((j, k) => {
-        const e = el('div');
-        e.append(n.labels ? named(j) : '#' + j, ' (' + n.cos[k].toFixed(2) + ')'); d.appendChild(e);
-      });
+      const d = el('div', n.name + ':');   // labelled (this dictionary): one a line; else ids on one line
+      if (!n.labels) d.append(' ' + n.ids.map((j, k) => '#' + j + ' (' + n.cos[k].toFixed(2) + ')').join(', '));
+      else n.ids.forEach((j, k) => { const e = el('div'); e.append(named(j), ' (' + n.cos[k].toFixed(2) + ')');
+                                      d.appendChild(e); });
       parts.push(d);
     }
   }
