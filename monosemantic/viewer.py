@@ -393,7 +393,7 @@ def terminal_view(acts,                  # a TextActivations (`analysis.load_act
     shown = min(n, n_tokens)
     stats = (f'{n:,} tokens, {len(f.index) / max(n, 1):.1f} active features a token'
              + (f'; the first {shown:,} below (--show N for more)' if shown < n else ''))
-    header = '  pos  token           strongest features: id, activation, its label   (· a space, ⏎ a newline, ⇥ a tab)'
+    header = '  pos  token           strongest features: id, activation, its label   (· space, ⏎ newline, ⇥ tab)'
     lines = ([f'{title}: {stats}'] if _cells(f'{title}: {stats}') <= width else [f'{title}:', f'  {stats}']) + [
              _fit(header, width).rstrip()]
     if labels is None: lines.append('(no analysis in the run: features without their labels)')
