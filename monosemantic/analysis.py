@@ -9,12 +9,15 @@ __all__ = ['PRESETS', 'SCRIPT_GROUPS', 'MEASURES', 'MEASURE_NAMES', 'MAX_TEXT_BY
            'purity', 'compare_units', 'winners', 'density_changes', 'concept_margins', 'close_margins', 'HeldOut',
            'held_out', 'analyze', 'feature_family', 'load_families', 'run_decoders', 'load_run', 'iter_activations',
            'read_text', 'SparseFeatures', 'TextActivations', 'text_activations', 'feature_activations',
-           'load_activations', 'write_activations', 'output_paths', 'activations_cli']
+           'load_activations', 'write_activations', 'output_paths', 'activations_cli', 'readable', 'token_bytes',
+           'text_pieces', 'byte_tokens', 'token_completions', 'token_label', 'concept_shares', 'unit_labels', 'gallery']
 
 # %% ../nbs/04_analysis.ipynb #1328c4da
-import math, os, shutil, sys, tempfile, time, warnings, zipfile
+import codecs, math, os, re, shutil, sys, tempfile, time, unicodedata, warnings, zipfile
+from collections import Counter
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -1147,3 +1150,125 @@ def activations_cli(args,       # run, text (paths, - for stdin), out, dense, ne
         print(f"wrote {out} ({_size(out.stat().st_size)}): {n:,} tokens, {what}{', neurons' if args.neurons else ''}")
         if show: show(load_activations(out), 'standard input' if str(name) == '-' else str(name))
     return outs
+
+# %% ../nbs/04_analysis.ipynb #ea526aea
+def readable(text: str) -> str:
+    """`text` with its whitespace visible: · a space (·×N a run of four or more), ⏎ a newline, ⇥ a tab, ⍽ a no-break
+    space; other control and space characters escaped."""
+    text = re.sub(' {4,}', lambda m: f'·×{len(m[0])}', text).replace(' ', '·')
+    return ''.join(c if c.isprintable() else {'\n': '⏎', '\t': '⇥', '\xa0': '⍽'}.get(c) or repr(c)[1:-1] for c in text)
+
+@lru_cache(maxsize=None)
+def token_bytes(i: int) -> bytes: return gpt2_encoding().decode_single_token_bytes(int(i))
+
+def text_pieces(ids) -> list:
+    "Each token's part of the text a run of tokens spells, readable: a split character on the token that completes it."
+    decode = codecs.getincrementaldecoder('utf-8')(errors='replace').decode
+    return [readable(decode(token_bytes(t))) if t >= 0 else '' for t in ids]
+
+# %% ../nbs/04_analysis.ipynb #cbaefc72
+def _char_span(tokens, p: int, before: int, after: int):
+    "The text of tokens p-before .. p+after and the [start, end) of the characters that token p is part of."
+    lo = max(p - before, 0)
+    parts = [token_bytes(t) for t in tokens[lo:p + after + 1]]
+    b, s = b''.join(parts), sum(map(len, parts[:p - lo]))
+    e = s + len(parts[p - lo])
+    while s > 0 and b[s] & 0xC0 == 0x80: s -= 1            # back to the first byte of its first character
+    while e < len(b) and b[e] & 0xC0 == 0x80: e += 1       # on past the last byte of its last
+    head, mid = (b[:s].decode('utf-8', errors='replace'), b[s:e].decode('utf-8', errors='replace'))
+    return head + mid + b[e:].decode('utf-8', errors='replace'), len(head), len(head) + len(mid)
+
+@lru_cache(maxsize=None)
+def byte_tokens() -> np.ndarray:
+    "The GPT-2 token ids that are not whole UTF-8 on their own."
+    def whole(t):
+        try: return token_bytes(t).decode('utf-8') is not None
+        except UnicodeDecodeError: return False
+    return np.array([t for t in range(gpt2_encoding().n_vocab) if not whole(t)])
+
+def token_completions(tokens,          # token ids of a text (a run's held-out split)
+                      top: int = 3,    # characters kept per token
+                     ) -> dict:
+    "Per byte token in `tokens`: the texts of the whole characters it is part of there, most frequent first."
+    tokens, seen = np.asarray(tokens), {}
+    for p in np.flatnonzero(np.isin(tokens, byte_tokens())).tolist():
+        text, s, e = _char_span(tokens, p, 3, 3)
+        if '\ufffd' not in text[s:e]: seen.setdefault(int(tokens[p]), Counter())[text[s:e]] += 1
+    return {t: [s for s, _ in c.most_common(top)] for t, c in seen.items()}
+
+def token_label(t: int, completions: dict | None = None) -> str:
+    "A token alone, readable; a byte token as the characters it completes most often (`⟨·а|·о⟩`), else its bytes."
+    b, out = token_bytes(t), ''
+    if int(t) in (completions or {}): return '⟨' + '|'.join(map(readable, completions[int(t)])) + '⟩'
+    while b:
+        try: return out + readable(b.decode('utf-8'))
+        except UnicodeDecodeError as e:
+            out += readable(b[:e.start].decode('utf-8')) + ''.join(f'<0x{x:02X}>' for x in b[e.start:e.end])
+            b = b[e.end:]
+    return out
+
+# %% ../nbs/04_analysis.ipynb #9b6024d9
+def _wordy(c: str) -> bool: return c.isalnum() or c == '_' or unicodedata.category(c).startswith('M')
+
+def _word(tokens, p: int) -> str:
+    "The word around token p (its characters, spaces trimmed, grown to the letters on either side); '' if none."
+    text, s, e = _char_span(tokens, p, 8, 8)
+    while s < e and text[s].isspace(): s += 1
+    while e > s and text[e - 1].isspace(): e -= 1
+    if s == e or not any(map(_wordy, text[s:e])): return ''
+    while s > 0 and _wordy(text[s - 1]) and _wordy(text[s]): s -= 1
+    while e < len(text) and _wordy(text[e]) and _wordy(text[e - 1]): e += 1
+    return text[s:e]
+
+def concept_shares(summary: dict) -> np.ndarray:
+    "The share of the held-out tokens of each label's concept [labels] (0 without the summary's concept counts)."
+    names, of_label = concept_table(summary['label_names'], np.ones(len(summary['label_names'])), 0)
+    counts = dict(zip(summary.get('concepts', []), summary.get('concept_tokens', [])))
+    total = max(sum(counts.values()), 1)
+    return np.array([counts.get(names[c], counts.get('other', 0)) / total for c in of_label])
+
+def unit_labels(arrays: dict,            # one kind's arrays (`{kind}.npz`)
+                summary: dict,           # the analysis' summary.json
+                tokens,                  # the held-out token ids the arrays' positions index (None: no words)
+                completions: dict | None = None,   # `token_completions(tokens)`
+                n_tokens: int = 3,       # explanation tokens shown
+                n_words: int = 3,        # words shown
+                specific: float = 0.8,   # the purity that names the concept (and twice the concept's share)
+               ) -> list:
+    "A label for each unit, from its concept, its explanation and its score: `fr — ·dé (délégation) — F1 .63`."
+    names, share = summary['label_names'], concept_shares(summary)
+    expl = arrays.get('explanation_ids', arrays['top_token_ids'])
+    labels = []
+    for i in range(len(arrays['density'])):
+        if not arrays['density'][i] > 0: labels.append('dead'); continue
+        c, pur, parts = int(arrays['concept'][i]), float(arrays['purity'][i]), []
+        if 0 <= c < len(names) and pur >= specific and pur >= 2 * share[c]: parts.append(names[c])
+        ids = [int(t) for t in expl[i] if t >= 0] or [int(t) for t in arrays['top_token_ids'][i] if t >= 0]
+        toks = ' '.join(token_label(t, completions) for t in ids[:n_tokens]) + (' …' if len(ids) > n_tokens else '')
+        plain = {token_bytes(t).decode('utf-8', errors='replace').strip() for t in ids}
+        words = Counter(w for p in arrays['top_where'][i].tolist()
+                        if p >= 0 and tokens is not None and (w := _word(tokens, p)) not in plain)
+        words.pop('', None)
+        shown = [w if len(w) <= 20 else w[:19] + '…' for w, _ in words.most_common(n_words)]
+        parts.append(toks + (f' ({", ".join(map(readable, shown))})' if shown else '') if toks else '–')
+        if not np.isnan(arrays['score'][i]): parts.append(f"F1 {arrays['score'][i]:.2f}".replace(' 0.', ' .'))
+        labels.append(' — '.join(parts))
+    return labels
+
+# %% ../nbs/04_analysis.ipynb #ca3c7228
+def gallery(arrays: dict,             # the features' arrays (`features.npz`)
+            summary: dict,            # the analysis' summary.json (its `detectors`)
+            n: int = 8,               # features per list
+            min_density: float = 1e-4,  # rarer features are left out of the lists by score
+           ) -> dict:
+    """What the browser's first page shows: the feature that best detects each concept (F1, specificity above half
+    its max), then the best-explained features (one per leading token), single-token and multi-token."""
+    concepts = [dict(concept=r['concept'], unit=r['feature'], f1=r['feature_f1'], specificity=r['feature_top_half'])
+                for r in summary.get('detectors', []) if r['feature_f1'] > 0]
+    score = np.where(arrays['density'] >= min_density, arrays['score'], np.nan)
+    ranked = [int(i) for i in np.argsort(-np.nan_to_num(score, nan=-np.inf), kind='stable') if not np.isnan(score[i])]
+    expl = arrays.get('explanation_ids', arrays['top_token_ids'][:, :1])
+    size, lead = (expl >= 0).sum(1), expl[:, 0]
+    readable_ = [i for k, i in enumerate(ranked) if lead[i] not in lead[ranked[:k]]][:n]
+    return dict(concepts=concepts, readable=readable_, single=[i for i in ranked if size[i] == 1][:n],
+                multi=[i for i in ranked if size[i] > 1][:n])

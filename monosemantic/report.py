@@ -266,13 +266,16 @@ def chapter_links_to_pages(body):
 def page_name(notebook: str) -> str: return 'index.html' if notebook == 'index.ipynb' else f'{Path(notebook).stem}.html'
 
 # %% ../nbs/06_report.ipynb #ca697ebc
-def nav_html(current, features=True):
+def nav_html(current,
+             features=True,   # link the feature browser
+             root: str = '',  # the way from the page to the report's folder ('../' from the browser's)
+            ):
     "The sidebar: every page, the current one marked, and the feature browser."
     links = [(page_name(nb), title) for nb, title in CHAPTERS]
     links.insert(1, ('results.html', 'Results'))
-    if features: links.append(('features/index.html', 'Feature browser'))
-    return '<a class="ms-title" href="index.html">monosemantic</a>' + ''.join(
-        f'<a href="{href}"{" class=current" if href == current else ""}>{html.escape(t)}</a>' for href, t in links)
+    if features: links.append(('features/index.html', 'Features found'))
+    return f'<a class="ms-title" href="{root}index.html">monosemantic</a>' + ''.join(
+        f'<a href="{root}{href}"{" class=current" if href == current else ""}>{html.escape(t)}</a>' for href, t in links)
 
 # %% ../nbs/06_report.ipynb #82826ec3
 REFERENCE = {  # metric: (paper A/1 as a number or None, as the paper gives it, the seed)
@@ -356,6 +359,7 @@ def _universality_cells(summary: dict, units, out) -> list:
 
 def results_notebook(metrics: dict, hardware: str, report_seconds: float,
                      universality=None,   # (summary, units) of the run's universality stage, if it has one
+                     features: bool = False,   # the report has the feature browser
                     ):
     "The results page as a notebook of markdown and HTML: the answer, the paper and the seed, the wall time."
     import nbformat
@@ -364,6 +368,11 @@ def results_notebook(metrics: dict, hardware: str, report_seconds: float,
                                         metadata={'tags': ['remove_input']})
     cells = [v4.new_markdown_cell('# Results\n\n> What this run found, against the paper (Bricken et al. 2023, '
                                   'dictionary A/1) and the seed reproduction (shehper/sparse-dictionary-learning).')]
+    if features:
+        cells.append(v4.new_markdown_cell(
+            '## Features found\n\nThe [feature browser](features/index.html) opens on what this run found: for each '
+            'concept of the corpus the feature that detects it best, then the features their tokens explain best, '
+            'each with the label the analysis computed.'))
     versus = metrics.get('features_vs_neurons')
     if versus:
         w = winners(versus)
@@ -427,12 +436,13 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
         if features:
             from monosemantic.viewer import write_feature_site   # ipywidgets: imported when the site is written
             decoder, others = run_decoders(run_dir)
-            write_feature_site(run_dir/'analysis', run_dir/'data', tmp/'features', decoder=decoder, others=others)
+            write_feature_site(run_dir/'analysis', run_dir/'data', tmp/'features', decoder=decoder, others=others,
+                               style=STYLE, nav=nav_html('features/index.html', root='../'))   # one site
         hardware = f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores'
         u = run_dir/'universality'
         universality = ((read_json(u/'summary.json'), dict(np.load(u/'units.npz')))
                         if (u/'summary.json').exists() else None)
-        write('results.html', results_notebook(metrics, hardware, time.time() - t0, universality), 'Results')
+        write('results.html', results_notebook(metrics, hardware, time.time() - t0, universality, features), 'Results')
         shutil.rmtree(tmp/'.templates')
         if out.exists(): out.rename(old)
         tmp.rename(out)

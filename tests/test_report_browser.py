@@ -44,11 +44,23 @@ def test_report_pages(browser, report, capsys):
     save_screenshot(w.page, site/'results.png', capsys)
     w.clean()
 
-def test_report_feature_browser(browser, report):
-    index = report.parent/'features'/'index.html'
+def test_report_feature_browser(browser, report, capsys):
+    "The browser is a page of the report: reached from the results page, with its sidebar and style, the gallery first."
+    site, summary = report.parent, json.loads((report.parents[1]/'analysis'/'summary.json').read_text())
+    assert (site/'features'/'style.css').read_text() == (site/'style.css').read_text()
     w = Watched(browser); page = w.page
-    page.goto(index.as_uri() + '#feature=0'); page.wait_for_load_state('load')
+    page.goto((site/'results.html').as_uri())
+    page.click('main a[href="features/index.html"]'); page.wait_for_selector('text=A feature for each concept')
+    assert page.locator('nav.ms-side a').count() >= 8 and page.locator('nav.ms-side a.current').inner_text() == 'Features found'
+    concepts = [r.locator('td').first.inner_text() for r in page.locator('main table').first.locator('tr').all()[1:]]
+    assert concepts == [r['concept'] for r in summary['detectors'] if r['feature_f1'] > 0]   # the tiny corpus: none
+    assert page.evaluate('MS_META.labels.every(l => l.length > 0)'), 'every feature has a label'
+    save_screenshot(page, site/'feature_gallery.png', capsys, full_page=False)
+    page.goto((site/'features'/'index.html').as_uri() + '#index'); page.wait_for_selector('text=sorted by density')
+    assert '\ufffd' not in page.locator('main').inner_text()   # the tiny corpus has none: no index row or label shows one
+    page.goto((site/'features'/'index.html').as_uri() + '#feature=0'); page.wait_for_load_state('load')
     first = page.locator('#feature-title').inner_text()
-    page.goto(index.as_uri() + '#feature=1'); page.wait_for_timeout(300)
-    assert page.locator('#feature-title').inner_text() != first
+    page.goto((site/'features'/'index.html').as_uri() + '#feature=1'); page.wait_for_timeout(300)
+    assert page.locator('#feature-title').inner_text() != first and page.locator('#feature-label').inner_text()
+    page.click('nav.ms-side >> text=Results'); page.wait_for_selector('text=Against the paper and the seed')   # back to the report
     w.clean()
