@@ -346,11 +346,11 @@ def cmd_report(args):
 def cmd_activations(args):
     "Feature activations of texts (`analysis.activations_cli`); with --show, each text in the terminal (05_viewer)."
     if not args.show: return activations_cli(args)
-    from monosemantic.viewer import feature_top_tokens, terminal_view   # ipywidgets: imported when it is needed
-    top, tty = feature_top_tokens(args.run/'analysis'), sys.stdout.isatty()
+    from monosemantic.viewer import feature_labels, terminal_view   # ipywidgets: imported when it is needed
+    labels, tty = feature_labels(args.run/'analysis'), sys.stdout.isatty()
     width = shutil.get_terminal_size((100, 24)).columns if tty else 100   # a pipe or a file gets 100 columns, no colour
     color = tty and 'NO_COLOR' not in os.environ and os.environ.get('TERM') != 'dumb'
-    show = lambda acts, name: print(terminal_view(acts, top, name, args.show, width=width, color=color) + '\n')
+    show = lambda acts, name: print(terminal_view(acts, labels, name, args.show, width=width, color=color) + '\n')
     return activations_cli(args, show=show)
 
 # %% ../nbs/07_pipeline.ipynb #c35948bf
@@ -385,7 +385,7 @@ def _activations_parser(sub):
                '  cat a.txt | monosemantic activations --run runs/default --text - --out a.npz\n'
                '  monosemantic activations --run runs/default --text docs/*.txt --out acts   # acts/NAME.npz each')
     sp.add_argument('--run', required=True, type=Path,
-                    help='a finished run directory (its analysis/ gives --show the top tokens)')
+                    help='a finished run directory (its analysis/ gives --show the features\' labels)')
     sp.add_argument('--text', required=True, type=Path, nargs='+', metavar='FILE',
                     help='UTF-8 text files; - reads standard input')
     sp.add_argument('--out', required=True, type=Path,
@@ -398,7 +398,7 @@ def _activations_parser(sub):
                     help="also the MLP's activations `neurons` [n, d_mlp] float32: 2 KB a token at d_mlp 512")
     sp.add_argument('--show', nargs='?', const=200, type=int, metavar='N',
                     help="print each text's first N tokens (default 200), each with its strongest features and their "
-                         "top tokens")
+                         "labels")
     sp.set_defaults(func=cmd_activations)
 
 # %% ../nbs/07_pipeline.ipynb #4561425d

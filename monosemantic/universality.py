@@ -20,7 +20,7 @@ from .artifacts import check_config, config_dict, preset_config, read_json, save
 from .activations import block_size_of
 from .data import TokenShards
 from .transformer import load_model
-from .analysis import AnalysisConfig, concept_table, decoder_directions, direct_logits, held_out
+from .analysis import AnalysisConfig, concept_table, decoder_directions, direct_logits, held_out, token_label
 
 # %% ../nbs/04_universality.ipynb #b3982179
 @dataclass
@@ -330,7 +330,7 @@ def frequency_margins(detectors: list,   # the analysis summary's `detectors` ro
     return out
 
 # %% ../nbs/04_universality.ipynb #b93f13eb
-def _examples(arrays: dict, concept_of, names: list, n: int, decode) -> list:
+def _examples(arrays: dict, concept_of, names: list, n: int) -> list:
     "Matched feature pairs worth showing: per concept but English the best-matched feature, then the best overall."
     corr = np.nan_to_num(arrays['features_max_corr'], nan=-1.0)
     order, chosen, seen = np.argsort(-corr), [], set()
@@ -339,7 +339,7 @@ def _examples(arrays: dict, concept_of, names: list, n: int, decode) -> list:
         if corr[f] > 0 and c not in seen and c not in ('en', 'other', 'mixed'):
             chosen.append(int(f)); seen.add(c)
     chosen = (chosen + [int(f) for f in order if f not in chosen and corr[f] > 0])[:n]
-    tokens = lambda k, u: [(decode(int(t)), round(float(s), 3)) for t, s in
+    tokens = lambda k, u: [(token_label(int(t)), round(float(s), 3)) for t, s in
                            zip(arrays[f'{k}_top_ids'][u], arrays[f'{k}_top_shares'][u]) if t >= 0][:3]
     return [dict(concept=names[concept_of[f]] if concept_of[f] >= 0 else 'mixed', feature_a=f,
                  feature_b=int(arrays['features_match'][f]), activation_corr=float(corr[f]),
@@ -355,7 +355,6 @@ def measure_universality(paths: dict,     # 'A', 'B', 'shuffled': transformer di
                          progress: bool = True) -> dict:
     "The universality stage: run the pass once, write `out_dir/summary.json` and `units.npz`; the summary."
     from monosemantic.artifacts import atomic_path
-    from monosemantic.data import gpt2_encoding
     from monosemantic.sae import load_sae
     out_dir = Path(out_dir)
     if (out_dir/'summary.json').exists():
@@ -368,9 +367,7 @@ def measure_universality(paths: dict,     # 'A', 'B', 'shuffled': transformer di
     analysis = read_json(Path(analysis_dir)/'summary.json')
     summary['frequency_margins'] = frequency_margins(analysis['detectors'], concept_shares(data_dir))
     concept_of = np.load(Path(analysis_dir)/'features.npz')['concept']
-    enc = gpt2_encoding()
-    summary['examples'] = _examples(arrays, concept_of, analysis['concepts'], cfg.n_examples,
-                                    lambda t: enc.decode([t]))
+    summary['examples'] = _examples(arrays, concept_of, analysis['label_names'], cfg.n_examples)
     with atomic_path(out_dir/'units.npz') as tmp: np.savez(tmp, **arrays)
     write_json(out_dir/'summary.json', summary)
     return summary
