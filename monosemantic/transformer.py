@@ -123,7 +123,7 @@ class Block(nn.Module):
         return x + m
 
 # %% ../nbs/01_transformer.ipynb #3c46ca74
-def _linear_ce_chunks(x, W, targets, grads, chunk_elements=1 << 27):
+def _linear_ce_chunks(x, W, targets, grads, chunk_elements=1 << 21):
     """Mean cross-entropy of the logits x @ W.T [N, V], in row chunks of at most `chunk_elements` logits; with `grads`,
     its gradients for x and W."""
     N, V = len(x), len(W)
@@ -356,11 +356,12 @@ def get_lr(it: int, cfg: TrainConfig) -> float:
     return cfg.min_lr + 0.5 * (1 + math.cos(math.pi * min(r, 1.0))) * (cfg.lr - cfg.min_lr)
 
 def configure_optimizer(model: nn.Module, cfg: TrainConfig, device_type='cpu'):
-    "AdamW with weight decay on tensors of 2+ dimensions only; fused on GPU."
+    "AdamW with weight decay on tensors of 2+ dimensions only; fused (one pass over each tensor) on CPU and GPU."
     params = [p for p in model.parameters() if p.requires_grad]
     groups = [dict(params=[p for p in params if p.dim() >= 2], weight_decay=cfg.weight_decay),
               dict(params=[p for p in params if p.dim() < 2], weight_decay=0.0)]
-    return torch.optim.AdamW(groups, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), fused=device_type == 'cuda' or None)
+    fused = device_type in ('cpu', 'cuda') or None
+    return torch.optim.AdamW(groups, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), fused=fused)
 
 # %% ../nbs/01_transformer.ipynb #9ad0d97b
 def plot_losses(out_dir, baseline=None):  # baseline: a horizontal line, e.g. the val split's unigram entropy
