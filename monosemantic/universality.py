@@ -308,7 +308,7 @@ def _trend(x, y) -> dict:
     resid = y - X @ coef
     se = math.sqrt(resid @ resid / max(len(x) - 2, 1) * np.linalg.inv(X.T @ X)[1, 1])
     verdict = ('grows as concepts get rarer' if coef[1] < -2 * se else 'shrinks as concepts get rarer'
-               if coef[1] > 2 * se else 'no trend beyond two standard errors')
+               if coef[1] > 2 * se else 'shows no trend beyond two standard errors')
     return dict(slope=float(coef[1]), se=float(se), intercept=float(coef[0]), verdict=verdict)
 
 def frequency_margins(detectors: list,   # the analysis summary's `detectors` rows
@@ -415,6 +415,17 @@ def universality_figure(summary: dict, units=None):   # units: the arrays of uni
     return fig
 
 # %% ../nbs/04_universality.ipynb #407f44f7
+def _control_reason(summary: dict) -> str:
+    "What each model's MLP reads, in words: how much of its activations the current token decides."
+    t, s = summary['mlp_input']['trained'], summary['mlp_input']['shuffled']
+    ratio = lambda m: m['attention_sq_norm'] / max(m['embedding_sq_norm'], 1e-12)
+    return (f" What each MLP reads says why: the current token explains {_pct(t['token_eta2'])} of the trained model's "
+            f"MLP activation variance and {_pct(s['token_eta2'])} of the shuffled model's (the median feature: "
+            f"{_pct(summary['single_token_A']['median_eta2'])} and {_pct(summary['single_token_shuffled']['median_eta2'])}). "
+            f"In both, attention writes most of the MLP's input ({ratio(t):.0f}x and {ratio(s):.0f}x the embedding's "
+            f"squared norm), but trained attention writes what the current token calls for, while shuffled attention "
+            f"writes a mix of the context that no token decides.")
+
 def universality_sentence(summary: dict) -> str:
     "The universality figures in words, with their noise, beside the paper's."
     f, n, s, d = summary['features'], summary['neurons'], summary['sae_seed'], summary['features_minus_neurons']
@@ -434,7 +445,10 @@ def universality_sentence(summary: dict) -> str:
            f"correlation has a median of {_f(summary['logit_corr']['median'])}. On {summary['n_tokens']:,} held-out "
            f"tokens, {_pct(st['fraction'])} of the trained model's features are single-token (one token id carries at "
            f"least {_pct(summary['config']['single_token_share'])} of a feature's activation mass), against "
-           f"{_pct(sh['fraction'])} of the features of the same SAE on the model with shuffled weights.")
+           f"{_pct(sh['fraction'])} of the features of the same SAE on the model with shuffled weights"
+           + (", as the paper's random model gives." if sh['fraction'] > st['fraction'] else
+              f": the paper's random model gives mostly single-token features, this one does not.")
+           + _control_reason(summary))
     fm = summary.get('frequency_margins', {})
     if 'detector_f1' in fm:
         t, h = fm['detector_f1']['trend'], fm['top_half_specificity']['trend']
