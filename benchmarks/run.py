@@ -6,26 +6,16 @@ records in the file change. `--out PATH` records elsewhere (a check that should 
 Each module defines `rows()`, returning (name, measured, goal, ok) tuples measured in one run. The file is committed:
 a benchmark run's figures arrive in the repository as a diff, with the date, commit and machine they were measured on.
 """
-import argparse, datetime, importlib.util, json, os, platform, subprocess, sys, time, traceback
+import argparse, datetime, importlib.util, json, sys, time, traceback
 from pathlib import Path
+
+from provenance import commit, machine
 
 here = Path(__file__).parent
 p = argparse.ArgumentParser(description='run the benchmarks and record their rows')
 p.add_argument('modules', nargs='*', help='which bench_*.py to run (default: all), e.g. data sae')
 p.add_argument('--out', type=Path, default=here/'results.json', help='where the rows are recorded (default: %(default)s)')
 a = p.parse_args()
-
-def machine():
-    "The CPU model and core count (a GPU's name where torch sees one)."
-    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.machine()) \
-        if Path('/proc/cpuinfo').exists() else platform.machine()
-    import torch
-    gpu = f', {torch.cuda.get_device_name()}' if torch.cuda.is_available() else ''
-    return f'{os.cpu_count()} cores of {cpu}{gpu}, torch {torch.__version__}'
-
-def commit():
-    r = subprocess.run(['git', 'describe', '--always', '--dirty'], cwd=here, capture_output=True, text=True)
-    return r.stdout.strip() or 'unknown'
 
 modules = [p for p in sorted(here.glob('bench_*.py')) if not a.modules or p.stem.removeprefix('bench_') in a.modules]
 record = json.loads(a.out.read_text()) if a.out.exists() else {}
