@@ -419,12 +419,16 @@ def _control_reason(summary: dict) -> str:
     "What each model's MLP reads, in words: how much of its activations the current token decides."
     t, s = summary['mlp_input']['trained'], summary['mlp_input']['shuffled']
     ratio = lambda m: m['attention_sq_norm'] / max(m['embedding_sq_norm'], 1e-12)
-    return (f" What each MLP reads says why: the current token explains {_pct(t['token_eta2'])} of the trained model's "
-            f"MLP activation variance and {_pct(s['token_eta2'])} of the shuffled model's (the median feature: "
-            f"{_pct(summary['single_token_A']['median_eta2'])} and {_pct(summary['single_token_shuffled']['median_eta2'])}). "
-            f"In both, attention writes most of the MLP's input ({ratio(t):.0f}x and {ratio(s):.0f}x the embedding's "
-            f"squared norm), but trained attention writes what the current token calls for, while shuffled attention "
-            f"writes a mix of the context that no token decides.")
+    out = (f" What each MLP reads: the current token explains {_pct(t['token_eta2'])} of the trained model's MLP "
+           f"activation variance and {_pct(s['token_eta2'])} of the shuffled model's (the median feature: "
+           f"{_pct(summary['single_token_A']['median_eta2'])} and {_pct(summary['single_token_shuffled']['median_eta2'])}), "
+           f"and attention writes {ratio(t):.0f}x and {ratio(s):.0f}x the embedding's squared norm into the MLP's input")
+    fewer = summary['single_token_shuffled']['fraction'] is not None and summary['single_token_A']['fraction'] is not None \
+        and summary['single_token_shuffled']['fraction'] < summary['single_token_A']['fraction']
+    if fewer and s['token_eta2'] < t['token_eta2'] and ratio(s) > 1:
+        out += (": shuffled attention still writes most of the input, but a mix of the context that the current token "
+                "does not decide, so the shuffled model's features follow the context more than the token")
+    return out + '.'
 
 def universality_sentence(summary: dict) -> str:
     "The universality figures in words, with their noise, beside the paper's."
@@ -446,8 +450,9 @@ def universality_sentence(summary: dict) -> str:
            f"tokens, {_pct(st['fraction'])} of the trained model's features are single-token (one token id carries at "
            f"least {_pct(summary['config']['single_token_share'])} of a feature's activation mass), against "
            f"{_pct(sh['fraction'])} of the features of the same SAE on the model with shuffled weights"
-           + (", as the paper's random model gives." if sh['fraction'] > st['fraction'] else
-              f": the paper's random model gives mostly single-token features, this one does not.")
+           + ('.' if None in (sh['fraction'], st['fraction']) else
+              ", as the paper's random model gives." if sh['fraction'] > st['fraction'] else
+              ": the paper's random model gives mostly single-token features, this one does not.")
            + _control_reason(summary))
     fm = summary.get('frequency_margins', {})
     if 'detector_f1' in fm:
