@@ -18,15 +18,15 @@ def need_browser():
     pytest.importorskip('playwright.sync_api', reason='playwright is missing: pip install playwright (Chromium comes from apt)')
 
 class Watched:
-    "A page that records console errors, page errors, dialogs and any request that is not a local file."
-    def __init__(self, browser):
+    "A page that records console errors, page errors, dialogs and any request that is not a local file (or `allow`)."
+    def __init__(self, browser, allow=()):   # allow: address prefixes that are local too (a server on 127.0.0.1)
         self.page = browser.new_page(viewport={'width': 1100, 'height': 900})
         self.errors, self.dialogs, self.external = [], [], []
         self.page.on('console', lambda m: m.type == 'error' and self.errors.append(m.text))
         self.page.on('pageerror', lambda e: self.errors.append(str(e)))
         self.page.on('dialog', lambda d: (self.dialogs.append(d.message), d.dismiss()))
         def route(r):
-            if r.request.url.startswith(('file:', 'data:')): r.continue_()
+            if r.request.url.startswith(('file:', 'data:', *allow)): r.continue_()
             else: self.external.append(r.request.url); r.abort()
         self.page.route('**/*', route)
 
