@@ -34,6 +34,7 @@ class UniversalityConfig:
     n_bootstrap: int = 1000         # resamples of the units for each median's noise
     n_examples: int = 8             # matched pairs shown with their top tokens
     seed: int = 0                   # the weight shuffle of the random-model control and the bootstrap
+    enabled: bool = True            # False: no second models and no universality (a run of one dictionary alone)
 
     def __post_init__(self):
         for k in ('n_tokens', 'batch_contexts', 'top_k', 'n_bootstrap'):
