@@ -27,19 +27,22 @@ OUT = Path(__file__).parent.parent/'results'/'paper_budget.json'
 
 def variant(recipe: str, times: int) -> str: return f'{RECIPES[recipe]}/n_steps={STEPS_1X * times}'
 
+def verdict(summary: dict) -> dict:
+    "An analysis summary's wins, ties and losses of the features against the neurons, a tie within two standard errors."
+    better = {k: r['better'] for k, r in summary['features_vs_neurons'].items() if isinstance(r, dict) and r.get('better')}
+    ties = [k for k in close_margins(summary) if k in better]
+    return dict(wins=sum(b == 'features' and k not in ties for k, b in better.items()), ties=len(ties),
+                losses=sum(b == 'neurons' and k not in ties for k, b in better.items()), tied=ties)
+
 def point_row(run: RunDir, recipe: str, name: str, seconds: float) -> dict:
     "A trained point's figures, as the study table gives them, with wins, ties and losses beyond two standard errors."
     out = run.variant(name)
     ev, cfg, summary = read_json(out/'evaluation.json'), read_json(out/'config.json'), read_json(out/'analysis'/'summary.json')
-    better = {k: r['better'] for k, r in summary['features_vs_neurons'].items() if isinstance(r, dict) and r.get('better')}
-    ties = [k for k in close_margins(summary) if k in better]
     return dict(recipe=recipe, variant=name, n_features=cfg['n_features'], vectors=cfg['n_steps'] * cfg['batch_size'],
                 minutes=round(seconds / 60, 2), loss_recovered=ev['loss_recovered'], l0=ev['l0'],
                 dead_fraction=ev['dead_fraction'], ultralow_fraction=ev['ultralow_fraction'],
                 below_1e4_fraction=ev['below_1e4_fraction'], features_99pct_mass=ev['features_99pct_mass'],
-                wins=sum(b == 'features' and k not in ties for k, b in better.items()), ties=len(ties),
-                losses=sum(b == 'neurons' and k not in ties for k, b in better.items()), tied=ties,
-                date=datetime.date.today().isoformat(), commit=commit(), machine=machine())
+                **verdict(summary), date=datetime.date.today().isoformat(), commit=commit(), machine=machine())
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -271,10 +271,11 @@ def _training_stages(stage: _Stages, run: RunDir, cfgs, progress, lead):
         stage('second_models', lambda: _train_second_models(run, cfgs, progress, lead), every_rank=True)
 
 # %% ../nbs/07_pipeline.ipynb #600b5bc7
-def _metrics(run: RunDir, cfgs, model, sae, tiny: bool) -> dict:
-    "The headline figures (`metrics.json`): the SAE on held-out text, the budget, and features against neurons."
+def _metrics(run: RunDir, cfgs, model, sae) -> dict:
+    """The headline figures (`metrics.json`): the SAE on held-out text (500k tokens, or as few as the analysis
+    reads), the budget, and features against neurons."""
     t = cfgs['transformer']
-    ev = evaluate_sae(model, sae, run.data, n_tokens=64 * t.block_size * 16 if tiny else 500_000)
+    ev = evaluate_sae(model, sae, run.data, n_tokens=min(500_000, cfgs['analysis'].n_tokens))
     summary = read_json(run.analysis/'summary.json')
     return dict(val_loss=ev['loss_orig'], **ev, tokens_trained=t.max_iters * t.batch_size * t.grad_accum * t.block_size,
                 sae_vectors_trained=cfgs['sae'].n_steps * cfgs['sae'].batch_size,
@@ -294,7 +295,7 @@ def _lead_stages(stage: _Stages, run: RunDir, cfgs, preset, progress, report) ->
     stage('study', lambda: run_study(run.root, cfgs['study'], cfgs['sae'], _sources(run, cfgs), model, cfgs['analysis'],
                                      progress, (_sources(run, cfgs, p['B'], p['store_B']), p['B'], cfgs['universality'])))
     if not run.metrics_json.exists() or read_json(run.metrics_json).get('stage_seconds', {}).keys() < set(stage.times):
-        m = stage('evaluation', lambda: _metrics(run, cfgs, model, sae, preset == 'tiny'))
+        m = stage('evaluation', lambda: _metrics(run, cfgs, model, sae))
         write_json(run.metrics_json, dict(preset=preset, **m, stage_seconds=dict(stage.times)))
     if report and not (run.report/'index.html').exists():
         stage('report', lambda: render_report(run.root, progress=progress))
