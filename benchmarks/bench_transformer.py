@@ -28,9 +28,9 @@ def matmul_peak(n=2048, reps=5):
 def _timed(f):
     t = time.perf_counter(); f(); return time.perf_counter() - t
 
-def flops_per_token(d=128, d_mlp=512, n_layer=1, n_out=V):
-    "6 x matmul weights (forward and backward) + attention scores and values (nanoGPT's 12 L d T)."
-    return 6 * (n_layer * (4 * d * d + 2 * d * d_mlp) + d * n_out) + 12 * n_layer * d * T
+def flops_per_token(d=128, d_mlp=512, n_layer=1, n_out=V, t=T):
+    "6 x matmul weights (forward and backward) + attention scores and values (nanoGPT's 12 L d T) at context t."
+    return 6 * (n_layer * (4 * d * d + 2 * d * d_mlp) + d * n_out) + 12 * n_layer * d * t
 
 def step_fn(model, opt, ours, ce_chunk=None):
     x, y = torch.randint(0, V, (B, T)), torch.randint(0, V, (B, T))

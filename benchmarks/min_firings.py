@@ -1,8 +1,8 @@
 """One minimum-firings rule for both kinds of unit: the analysis of finished runs' dictionaries again, leaving out
 every unit, feature or neuron, that fires on fewer than N of the held-out tokens, beside the analysis as the run made
 it (which leaves out only the units below density 1e-5: a handful of firings). A feature at density 1e-4 fires about
-50 times in the default run's 500k analysed tokens, 25 in each half that its token explanation is fitted and scored
-on; a dictionary of rare features is judged on noise there. Each run gets a row per rule in results/min_firings.json:
+75 times in the default run's 756k analysed tokens, fewer than 40 in each half that its token explanation is fitted
+and scored on; a dictionary of rare features is judged on noise there. Each run gets a row per rule in results/min_firings.json:
 its dictionary, the rule, how many units of each kind it compares and leaves out, and the verdict (wins, ties and
 losses of the features against the neurons, a tie within two standard errors over the concepts).
 
