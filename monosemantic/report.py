@@ -396,7 +396,9 @@ def results_notebook(metrics: dict, hardware: str, report_seconds: float,
     ref = ''.join(f'<tr><td>{k}</td><td>{_fmt(k, metrics.get(k))}</td>'
                   f'<td>{html.escape(a)}</td><td>{html.escape(s)}</td>'
                   f'<td>{_against(k, metrics.get(k), n)}</td></tr>' for k, (n, a, s) in REFERENCE.items())
-    cells += [v4.new_markdown_cell('## Against the paper and the seed'),
+    cells += [v4.new_markdown_cell('## Against the paper and the seed\n\nThe paper\'s own recipe at its 4,096 features, '
+                                   'given more vectors than a run gives it: the budget curve of the '
+                                   '[SAE chapter](03_sae.ipynb) ("The paper\'s recipe, given what it needs").'),
               out({'text/html': '<table><tr><th>metric</th><th>this run</th><th>paper A/1</th><th>seed</th>'
                                 f'<th>this run against A/1</th></tr>{ref}</table>'})]
     stages = {**metrics.get('stage_seconds', {}), 'report': report_seconds}
