@@ -210,7 +210,7 @@ def _link_or_copy(src, dst):   # a hard link: no bytes copied; a copy where the 
 def _reuse(run: RunDir, source: RunDir):
     """Link the finished run `source`'s data, transformer and store into `run` (`--from`), each whole or not at all;
     `run`'s configs for them are `source`'s (`stage_configs`), so those stages find their work done."""
-    done = read_json(source.stages_json, fix=f'give --from a finished run of `monosemantic run`')
+    done = read_json(source.stages_json, fix='give --from a finished run of `monosemantic run`')
     for s in REUSED:
         if s not in done:
             raise ArtifactError(f'{source.root}: its {s} stage has not finished; finish that run first '
