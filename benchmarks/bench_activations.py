@@ -53,7 +53,7 @@ def _collection(tmp):
 
 def _sae_rate():
     "Vectors/s a 512 -> 4096 SAE consumes on this CPU (forward, MSE + L1, backward, Adam), batch 8192."
-    from monosemantic.sae import SparseAutoencoder
+    from monosemantic.dictionary import SparseAutoencoder
     sae = SparseAutoencoder(D, 8 * D)
     opt = torch.optim.Adam(sae.parameters(), lr=1e-4)
     x = torch.randn(BATCH, D)

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np, torch
 from monosemantic.analysis import AnalysisConfig, analyze
 from monosemantic.artifacts import file_record, write_json
-from monosemantic.sae import SparseAutoencoder
+from monosemantic.dictionary import SparseAutoencoder
 from monosemantic.transformer import GPT, TrainConfig
 
 def synthetic_val(d, n, n_labels=20, seed=0):

@@ -14,7 +14,7 @@ from bench_analysis import synthetic_run   # the random-weight model and SAE, wi
 from monosemantic.analysis import load_activations
 from monosemantic.artifacts import config_dict, save_torch
 from monosemantic.data import embedded_documents, gpt2_encoding
-from monosemantic.sae import save_sae
+from monosemantic.dictionary import save_sae
 
 N_TOKENS = 500_000
 

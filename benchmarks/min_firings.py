@@ -17,7 +17,7 @@ from monosemantic.analysis import analyze
 from monosemantic.artifacts import read_json
 from monosemantic.pipeline import stage_configs
 from monosemantic.runs import RunDir
-from monosemantic.sae import load_sae
+from monosemantic.dictionary import load_sae
 from monosemantic.transformer import load_model
 from paper_budget import verdict
 from provenance import commit, machine

@@ -872,14 +872,14 @@ def feature_family(saes: list,              # 2-3 SAEs trained on the same activ
 def load_families(run_dir) -> list:
     """The run's smaller dictionaries (`families/sae_N`, written by `monosemantic run`), smallest first, as
     [(name, SAE)]."""
-    from monosemantic.sae import load_sae
+    from monosemantic.dictionary import load_sae
     dirs = sorted(Path(run_dir).glob('families/sae_*/sae.safetensors'), key=lambda p: int(p.parent.name[4:]))
     return [(f'F={p.parent.name[4:]}', load_sae(p).eval()) for p in dirs]
 
 # %% ../nbs/04_analysis.ipynb #89f7b7f4
 def run_decoders(run_dir):
     "The run's SAE decoder directions and its families' [(name, directions)]: what the viewers' nearest features need."
-    from monosemantic.sae import load_sae
+    from monosemantic.dictionary import load_sae
     families = [(n, decoder_directions(s)) for n, s in load_families(run_dir)]
     return decoder_directions(load_sae(Path(run_dir)/'sae')), families
 
@@ -889,7 +889,7 @@ def load_run(run_dir):
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise ArtifactError(f'{run_dir}: no such run directory; run `monosemantic run` first or check the path')
-    from monosemantic.sae import load_sae
+    from monosemantic.dictionary import load_sae
     from monosemantic.transformer import load_model
     return load_model(run_dir/'transformer').eval(), load_sae(run_dir/'sae').eval()
 

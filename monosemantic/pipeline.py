@@ -24,7 +24,8 @@ from .artifacts import (TEMPORARY, ArtifactError, RunLock, cache_dir, check_conf
 from .data import DataConfig, build_token_shards
 from .report import render_report, report_requirements
 from .runs import RunDir, add_config_args, config_from_args, dist_setup
-from .sae import RECIPES, SAEConfig, evaluate_sae, load_sae, train_sae
+from .dictionary import load_sae
+from .sae import RECIPES, SAEConfig, evaluate_sae, train_sae
 from .transformer import TrainConfig, load_model, train_transformer
 from .universality import (UniversalityConfig, measure_universality, twin_correlation,
                                        universality_metrics, write_shuffled_transformer)

@@ -435,7 +435,7 @@ class _Training:
         self.train = ContextSampler(data_dir, 'train', cfg.block_size, seed=cfg.seed, verify=False)
         self.val = ContextSampler(data_dir, 'val', cfg.block_size, seed=cfg.seed + 1, verify=False)
         self.tokens_per_iter = cfg.batch_size * cfg.grad_accum * cfg.block_size
-        self.it, self.best = 0, float('inf')
+        self.step, self.best = 0, float('inf')
         if self.ckpt_path.exists(): self.resume()
 
     def resume(self):
@@ -446,19 +446,19 @@ class _Training:
         self.opt.load_state_dict(ck['optimizer'])
         self.train.load_state_dict(ck['sampler'])
         _set_rng_state(ck['rng'])
-        self.it, self.best = ck['iter_num'], ck['best_val_loss']
+        self.step, self.best = ck['iter_num'], ck['best_val_loss']
 
     def prepare_dir(self, progress: bool):
         "Write `config.json`; trim the log of an unfinished run to its checkpoint, whose steps it logs again."
         if self.rank: return
         self.out_dir.mkdir(parents=True, exist_ok=True)
         write_json(self.out_dir/'config.json', config_dict(self.cfg))
-        if self.it >= self.cfg.max_iters: return   # a finished run keeps its log whole
+        if self.step >= self.cfg.max_iters: return   # a finished run keeps its log whole
         # a resumed run rewrites what came after its checkpoint (and the evaluation at it, which it repeats)
-        trim_metrics(self.out_dir, lambda r: r['iter'] < self.it or (r['iter'] == self.it and 'loss' in r))
+        trim_metrics(self.out_dir, lambda r: r['iter'] < self.step or (r['iter'] == self.step and 'loss' in r))
         if progress:
             print(f'{self.cfg}\n{self.info["n_params"]:,} parameters on {self.device} x {self.world}'
-                  + (f', resuming at step {self.it}' if self.it else ''))
+                  + (f', resuming at step {self.step}' if self.step else ''))
 
     def start(self, progress: bool):
         "What the loop needs: autocast and its scaler, the compiled or DDP-wrapped model, the log and the bar."
@@ -470,17 +470,17 @@ class _Training:
             self.net = torch.nn.parallel.DistributedDataParallel(self.net,
                                                                  device_ids=[dev.index] if dev.type == 'cuda' else None)
         wb = wandb_run(self.out_dir, cfg) if self.rank == 0 else None
-        self.bar = tqdm(total=cfg.max_iters, initial=self.it, disable=not progress or self.rank != 0,
+        self.bar = tqdm(total=cfg.max_iters, initial=self.step, disable=not progress or self.rank != 0,
                         desc='transformer', unit='step')
         self.log = MetricLog(self.out_dir, 'iter', wb, enabled=self.rank == 0)
         self.model.train()
-        self.t0, self.tok0 = time.time(), self.it * self.tokens_per_iter
+        self.t0, self.tok0 = time.time(), self.step * self.tokens_per_iter
         self.losses = StepLosses(torch.zeros((), device=dev))
 
-    def step(self):
+    def train_step(self):
         "One optimizer step on `grad_accum` micro-batches of this rank's share of the global batch."
         cfg = self.cfg
-        for g in self.opt.param_groups: g['lr'] = get_lr(self.it, cfg)
+        for g in self.opt.param_groups: g['lr'] = get_lr(self.step, cfg)
         for micro in range(cfg.grad_accum):
             x, y = self.train.sample(cfg.batch_size, self.rank, self.world)
             sync = self.world == 1 or micro == cfg.grad_accum - 1   # DDP all-reduces the gradients on the last only
@@ -495,7 +495,7 @@ class _Training:
         self.scaler.step(self.opt)
         self.scaler.update()
         self.opt.zero_grad(set_to_none=True)
-        self.it += 1
+        self.step += 1
         self.losses.steps += 1
         self.bar.update()
 
@@ -504,13 +504,13 @@ class _Training:
         if self.rank: return
         v = evaluate(self.model, self.val, self.cfg.eval_iters, self.cfg.batch_size, self.ctx)
         self.best = min(self.best, v)
-        self.log.append(dict(iter=self.it, tokens=self.it * self.tokens_per_iter, val_loss=v))
+        self.log.append(dict(iter=self.step, tokens=self.step * self.tokens_per_iter, val_loss=v))
         if show: self.bar.set_postfix_str(f'val {v:.3f}')
 
-    def log_train(self):
+    def log_metrics(self):
         "A line of train metrics: the mean loss since the last line, the learning rate, tokens per second."
-        tokens, dt = self.it * self.tokens_per_iter, time.time() - self.t0
-        rec = dict(iter=self.it, tokens=tokens, loss=self.losses.mean(), lr=get_lr(self.it - 1, self.cfg),
+        tokens, dt = self.step * self.tokens_per_iter, time.time() - self.t0
+        rec = dict(iter=self.step, tokens=tokens, loss=self.losses.mean(), lr=get_lr(self.step - 1, self.cfg),
                    tok_s=(tokens - self.tok0) / dt)
         self.log.append(rec)
         self.bar.set_postfix_str(f"loss {rec['loss']:.3f}, {rec['tok_s']:,.0f} tok/s")
@@ -520,7 +520,7 @@ class _Training:
         if self.rank: return
         save_torch(self.ckpt_path, dict(model=self.model.state_dict(), optimizer=self.opt.state_dict(),
                                         model_args=config_dict(self.model.config), config=config_dict(self.cfg),
-                                        iter_num=self.it, best_val_loss=self.best, sampler=self.train.state_dict(),
+                                        iter_num=self.step, best_val_loss=self.best, sampler=self.train.state_dict(),
                                         rng=_rng_state(), info=self.info))
         plot_losses(self.out_dir, self.info['unigram_entropy_val'])
 
@@ -540,15 +540,15 @@ def train_transformer(data_dir,         # token shards (monosemantic.data)
     "Train (or resume, or just load a finished) transformer; return the trained model (eval mode, on its device)."
     t = _Training(data_dir, out_dir, cfg)   # resumed from ckpt.pt when there is one
     t.prepare_dir(progress)
-    if t.it >= cfg.max_iters: return t.model.eval()
+    if t.step >= cfg.max_iters: return t.model.eval()
     t.start(progress)
-    while t.it < cfg.max_iters:
-        if t.it % cfg.eval_every == 0: t.validate(show=True)
-        t.step()
-        if t.it % cfg.log_every == 0 or t.it == cfg.max_iters: t.log_train()
-        if t.it == cfg.max_iters: t.validate(show=False)
-        if t.it % cfg.ckpt_every == 0 or t.it in (cfg.max_iters, stop_at): t.checkpoint()
-        if t.it == stop_at: break
+    while t.step < cfg.max_iters:
+        if t.step % cfg.eval_every == 0: t.validate(show=True)
+        t.train_step()
+        if t.step % cfg.log_every == 0 or t.step == cfg.max_iters: t.log_metrics()
+        if t.step == cfg.max_iters: t.validate(show=False)
+        if t.step % cfg.ckpt_every == 0 or t.step in (cfg.max_iters, stop_at): t.checkpoint()
+        if t.step == stop_at: break
     t.finish()
     return t.model.eval()
 

@@ -356,7 +356,7 @@ def measure_universality(paths: dict,     # 'A', 'B', 'shuffled': transformer di
                          progress: bool = True) -> dict:
     "The universality stage: run the pass once, write `out_dir/summary.json` and `units.npz`; the summary."
     from monosemantic.artifacts import atomic_path
-    from monosemantic.sae import load_sae
+    from monosemantic.dictionary import load_sae
     out_dir = Path(out_dir)
     if (out_dir/'summary.json').exists():
         summary = read_json(out_dir/'summary.json')

@@ -72,7 +72,7 @@ def check_no_partial(run_dir):
     from monosemantic.data import TokenShards
     from monosemantic.transformer import load_model
     from monosemantic.activations import ActivationStore
-    from monosemantic.sae import load_sae
+    from monosemantic.dictionary import load_sae
     run_dir = Path(run_dir)
     for p in run_dir.rglob('*.json'):
         if not any(TEMPORARY in q for q in p.relative_to(run_dir).parts): read_json(p)

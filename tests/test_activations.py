@@ -11,7 +11,7 @@ from monosemantic.analysis import SPARSE_KEYS, SparseFeatures, feature_activatio
 from monosemantic.artifacts import TEMPORARY
 from monosemantic.data import gpt2_encoding
 from monosemantic.pipeline import main
-from monosemantic.sae import SparseAutoencoder, save_sae
+from monosemantic.dictionary import SparseAutoencoder, save_sae
 
 TEXT = 'The cat sat on the mat. Le chat est assis sur le tapis.\ndef f(x):\n    return x + 1\n' * 3
 CLI = [sys.executable, '-c', 'from monosemantic.pipeline import main; main()', 'activations']

@@ -4,7 +4,8 @@ import dataclasses, hashlib, json, shutil
 
 from monosemantic.artifacts import config_dict, read_json
 from monosemantic.pipeline import main, stage_configs
-from monosemantic.sae import SAEConfig, load_sae
+from monosemantic.dictionary import load_sae
+from monosemantic.sae import SAEConfig
 
 def cli(*args, capsys):
     "Run `monosemantic ARGS` in this process; return (exit code, stdout, stderr)."

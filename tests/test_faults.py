@@ -135,7 +135,7 @@ def _corrupt(p, truncate):
 def test_corrupted_files_are_named(tiny_run, tmp_path, truncate):
     from monosemantic.activations import ActivationStore
     from monosemantic.data import TokenShards
-    from monosemantic.sae import load_sae
+    from monosemantic.dictionary import load_sae
     from monosemantic.transformer import load_model
     out = tmp_path/'run'; shutil.copytree(tiny_run[0], out)
     cases = [(out/'data'/'train_0000.bin', lambda: TokenShards(out/'data', 'train')),
@@ -153,7 +153,7 @@ def test_corrupted_files_are_named(tiny_run, tmp_path, truncate):
 
 def test_mismatched_store_and_sae(tiny_run, tmp_path):
     from monosemantic.activations import collect_activations, ActivationConfig
-    from monosemantic.sae import SparseAutoencoder
+    from monosemantic.dictionary import SparseAutoencoder
     from monosemantic.analysis import analyze, AnalysisConfig
     from monosemantic.transformer import load_model
     out = tmp_path/'run'; shutil.copytree(tiny_run[0], out)
