@@ -23,7 +23,7 @@ def synthetic_val(d, n, n_labels=20, seed=0):
 def synthetic_run(tok, l0=60, seed=0):
     "The default transformer (untrained) and a 4,096-feature SAE whose biases give about `l0` firing features per token."
     torch.manual_seed(seed)
-    model = GPT(TrainConfig.preset('default').model_config()).eval()
+    model = GPT(TrainConfig.preset('default').model).eval()
     sae = SparseAutoencoder(512, 4096, generator=torch.Generator().manual_seed(seed)).eval()
     h = model.activations(torch.from_numpy(tok[:64 * 128].astype(np.int64)).view(64, 128)).flatten(0, 1)
     pre = (h * sae.input_scale - sae.b_dec) @ sae.W_enc              # [n, 4096]

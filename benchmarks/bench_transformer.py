@@ -48,7 +48,7 @@ def tokens_per_s(step, n=4):
 
 def rows():
     torch.set_num_threads(os.cpu_count()); torch.manual_seed(0)
-    cfg = TrainConfig(n_out=0)
+    cfg = TrainConfig(GPTConfig())   # the optimizer settings; the models below
     ours = GPT(GPTConfig(d_model=128, n_head=4, d_mlp=512, block_size=T))
     restricted = GPT(GPTConfig(d_model=128, n_head=4, d_mlp=512, block_size=T, n_out=8192))
     before = GPT(GPTConfig(d_model=128, n_head=4, d_mlp=512, block_size=T, n_out=8192))

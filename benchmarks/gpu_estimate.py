@@ -18,13 +18,14 @@ from monosemantic.transformer import GPTConfig, TrainConfig
 def stage_flops() -> dict:
     "Each stage of the paper preset: (what it processes, how many, FLOPs in all)."
     t, a, s = TrainConfig.preset('paper'), ActivationConfig.preset('paper'), SAEConfig.preset('paper')
-    tokens = t.max_iters * t.batch_size * t.grad_accum * t.block_size
-    n_out, d_mlp = t.n_out or GPTConfig().vocab_size, t.d_mlp or 4 * t.d_model
+    m = t.model
+    tokens = t.max_iters * t.batch_size * t.grad_accum * m.block_size
+    n_out, d_mlp = m.n_out or GPTConfig().vocab_size, m.d_mlp or 4 * m.d_model
     # collection: forward through attention for every context token, the MLP's first layer at the sampled ones
-    collect = a.n_contexts * (t.block_size * 2 * (4 * t.d_model ** 2 + 2 * t.d_model * t.block_size)
-                              + a.tokens_per_context * 2 * t.d_model * d_mlp)
+    collect = a.n_contexts * (m.block_size * 2 * (4 * m.d_model ** 2 + 2 * m.d_model * m.block_size)
+                              + a.tokens_per_context * 2 * m.d_model * d_mlp)
     assert (s.d_in, s.n_features) == (512, 4096), 'bench_sae counts the 512 x 4,096 dictionary'
-    return dict(transformer=('tokens', tokens, tokens * flops_per_token(t.d_model, d_mlp, t.n_layer, n_out, t.block_size)),
+    return dict(transformer=('tokens', tokens, tokens * flops_per_token(m.d_model, d_mlp, m.n_layer, n_out, m.block_size)),
                 activations=('vectors', a.n_contexts * a.tokens_per_context, collect),
                 sae=('samples', s.n_steps * s.batch_size, s.n_steps * s.batch_size * MODEL_FLOP_PER_SAMPLE))
 

@@ -128,10 +128,11 @@ def stage_configs(preset='default', overrides=None, source=None) -> dict:
                 families=FamilyConfig.preset(preset), analysis=AnalysisConfig.preset(base),
                 universality=UniversalityConfig.preset(base, enabled=preset != 'a1'), study=StudyConfig.preset(preset))
     if source: cfgs.update(_configs_of(RunDir(source), cfgs))
-    cfgs['sae'] = dataclasses.replace(cfgs['sae'], d_in=cfgs['transformer'].d_mlp)  # the SAE reads the MLP
-    for stage, kw in (overrides or {}).items():   # the SAE's resampling schedule scales with its steps
-        cfgs[stage] = cfgs[stage].with_fields(**kw) if stage == 'sae' else dataclasses.replace(cfgs[stage], **kw)
-    sae, model, acts = cfgs['sae'], cfgs['transformer'], cfgs['activations']
+    cfgs['sae'] = dataclasses.replace(cfgs['sae'], d_in=cfgs['transformer'].model.d_mlp)  # the SAE reads the MLP
+    for stage, kw in (overrides or {}).items():   # the SAE's schedule scales with its steps
+        cfgs[stage] = (cfgs[stage].with_fields(**kw) if stage in ('sae', 'transformer')
+                       else dataclasses.replace(cfgs[stage], **kw))
+    sae, model, acts = cfgs['sae'], cfgs['transformer'].model, cfgs['activations']
     if sae.d_in != model.d_mlp:
         raise ValueError(f'sae.d_in ({sae.d_in}) must equal transformer.d_mlp ({model.d_mlp}): the SAE reads the MLP')
     if acts.tokens_per_context > (acts.context_len or model.block_size):
@@ -278,7 +279,8 @@ def _metrics(run: RunDir, cfgs, model, sae) -> dict:
     t = cfgs['transformer']
     ev = evaluate_sae(model, sae, run.data, n_tokens=min(500_000, cfgs['analysis'].n_tokens))
     summary = read_json(run.analysis/'summary.json')
-    return dict(val_loss=ev['loss_orig'], **ev, tokens_trained=t.max_iters * t.batch_size * t.grad_accum * t.block_size,
+    return dict(val_loss=ev['loss_orig'], **ev,
+                tokens_trained=t.max_iters * t.batch_size * t.grad_accum * t.model.block_size,
                 sae_vectors_trained=cfgs['sae'].n_steps * cfgs['sae'].batch_size,
                 features_vs_neurons=summary['features_vs_neurons'],
                 universality=universality_metrics(read_json(run.universality/'summary.json'))
@@ -335,9 +337,9 @@ def cmd_data(args):
 def cmd_run(args):
     "The whole study."
     overrides = {}
-    for stage, base in stage_configs(args.preset).items():
-        given = {f.name: getattr(args, f'{stage}.{f.name}') for f in dataclasses.fields(base)
-                 if getattr(args, f'{stage}.{f.name}') is not None}
+    for stage in stage_configs(args.preset):
+        given = {k.removeprefix(f'{stage}.'): v for k, v in vars(args).items()   # a nested config's fields too
+                 if k.startswith(f'{stage}.') and v is not None}
         if given: overrides[stage] = given
     if args.corpus: overrides.setdefault('data', {})['corpus'] = args.corpus
     out = args.out or Path('runs')/args.preset

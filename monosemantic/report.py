@@ -33,7 +33,7 @@ PAGE_SCRIPTS = {  # file in the site: (package@version, tarball, sha256, member)
 CHAPTERS = [  # (notebook, title) in prose order
     ('index.ipynb', 'Overview'), ('00_artifacts.ipynb', 'Artifacts'), ('00_data.ipynb', 'Data'),
     ('00_runs.ipynb', 'Runs'), ('01_transformer.ipynb', 'Transformer'), ('02_activations.ipynb', 'Activations'),
-    ('03_sae.ipynb', 'Sparse autoencoder'), ('04_analysis.ipynb', 'Analysis'),
+    ('03_dictionary.ipynb', 'Dictionary'), ('03_sae.ipynb', 'Sparse autoencoder'), ('04_analysis.ipynb', 'Analysis'),
     ('04_universality.ipynb', 'Universality'), ('05_viewer.ipynb', 'Feature viewer'),
     ('06_report.ipynb', 'Report'), ('07_pipeline.ipynb', 'Pipeline')]
 

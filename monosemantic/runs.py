@@ -47,11 +47,15 @@ def _int_tuple(s): return tuple(int(x) for x in s.split(',') if x.strip())
 def _str_tuple(s): return tuple(x.strip() for x in s.split(',') if x.strip())
 
 def add_config_args(parser, cfg_cls, prefix=''):
-    "Add one `--flag` per field of the dataclass `cfg_cls` (default None: keep the config's own default)."
+    """Add one `--flag` per field of the dataclass `cfg_cls` (default None: keep the config's own default); a config
+    nested in it adds its fields' flags under their own names."""
     hints = typing.get_type_hints(cfg_cls)
     for f in dataclasses.fields(cfg_cls):
         if not f.init: continue
         t = hints[f.name]
+        if dataclasses.is_dataclass(t):
+            add_config_args(parser, t, prefix)
+            continue
         kind = {bool: _bool, int: int, float: float}.get(t, str)
         # comma-separated; strings where the config says so
         if t in (tuple, list) or typing.get_origin(t) in (tuple, list):
@@ -65,7 +69,9 @@ def config_from_args(args, base, prefix=''):
     "A copy of config `base` with the fields given on the command line replaced (validated by the config)."
     given = {f.name: getattr(args, f'{prefix}{f.name}') for f in dataclasses.fields(base)
              if getattr(args, f'{prefix}{f.name}', None) is not None}
-    return dataclasses.replace(base, **given)
+    nested = {f.name: config_from_args(args, v, prefix) for f in dataclasses.fields(base)
+              if dataclasses.is_dataclass(v := getattr(base, f.name))}
+    return dataclasses.replace(base, **given, **nested)
 
 # %% ../nbs/00_runs.ipynb #160e9cf8
 def dist_env() -> tuple[int, int]:

@@ -141,7 +141,8 @@ class SAEConfig:
         for k in ('d_in', 'n_features', 'batch_size', 'n_steps', 'log_every', 'ckpt_every', 'dead_window',
                   'resample_inputs'):
             if getattr(self, k) <= 0: raise ValueError(f'SAEConfig.{k} must be positive, got {getattr(self, k)}')
-        choices = dict(activation=tuple(ARCHITECTURES), decoder_norm=tuple(DECODER_NORMS), input_norm=('unit', 'sqrt_d', 'none'),
+        choices = dict(activation=tuple(ARCHITECTURES), decoder_norm=tuple(DECODER_NORMS),
+                       input_norm=('unit', 'sqrt_d', 'none'),
                        init=('kaiming', 'decoder_transpose', 'data', 'spread'),
                        init_b_dec=('geometric_median', 'mean', 'zero'), source=('store', 'stream'),
                        sparse_step=('auto', 'always', 'never'))

@@ -10,7 +10,8 @@ __all__ = ['SITES', 'PRESETS', 'GPTConfig', 'at_positions', 'CausalSelfAttention
 # %% ../nbs/01_transformer.ipynb #dd9cc0e2
 import argparse, math, time
 from contextlib import nullcontext
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -288,16 +289,8 @@ def load_model(path,            # a training directory (holding ckpt.pt) or a ch
 # %% ../nbs/01_transformer.ipynb #4bf0c194
 @dataclass
 class TrainConfig:
-    # model (GPTConfig)
-    n_layer: int = 1
-    d_model: int = 128
-    n_head: int = 4
-    d_mlp: int = 512
-    block_size: int = 128
-    activation: str = 'gelu'     # 'gelu' (seed) or 'relu' (paper)
-    bias: bool = True
-    dropout: float = 0.0
-    n_out: int = 8192            # output classes: 0 = full GPT-2 vocabulary; else most frequent ids + 'other'
+    # the model it trains: the default's 128-wide layer, MLP 512, 8,192 output classes (the restricted output layer)
+    model: GPTConfig = field(default_factory=lambda: GPTConfig(n_out=8192))
     # optimisation (nanoGPT train.py)
     batch_size: int = 16         # global micro-batch (contexts), split across DDP ranks
     grad_accum: int = 1          # micro-batches per optimizer step
@@ -320,6 +313,7 @@ class TrainConfig:
     seed: int = 1337
 
     def __post_init__(self):
+        if isinstance(self.model, dict): self.model = GPTConfig(**self.model)   # as config.json and run.json hold it
         for k in ('batch_size', 'grad_accum', 'max_iters', 'eval_every', 'eval_iters', 'log_every', 'ckpt_every'):
             if getattr(self, k) < 1: raise ValueError(f'{k} must be positive, got {getattr(self, k)}')
         if not 0 <= self.warmup_iters <= self.max_iters:
@@ -328,23 +322,24 @@ class TrainConfig:
             raise ValueError(f'need 0 <= min_lr <= lr, got lr {self.lr}, min_lr {self.min_lr}')
         if self.dtype not in ('auto', 'float32', 'bfloat16', 'float16'):
             raise ValueError(f'dtype must be auto, float32, bfloat16 or float16, got {self.dtype!r}')
-        self.model_config()  # validates the model fields
 
-    def model_config(self) -> GPTConfig:
-        return GPTConfig(n_layer=self.n_layer, d_model=self.d_model, n_head=self.n_head, d_mlp=self.d_mlp,
-                         block_size=self.block_size, activation=self.activation, bias=self.bias, dropout=self.dropout,
-                         n_out=self.n_out)
+    def with_fields(self, **fields):
+        "This config with `fields` replaced, the model's (`GPTConfig`'s) in its `model`."
+        names = {f.name for f in dataclasses.fields(GPTConfig)}
+        model = dataclasses.replace(self.model, **{k: v for k, v in fields.items() if k in names})
+        return dataclasses.replace(self, model=model, **{k: v for k, v in fields.items() if k not in names})
 
     @classmethod
     def preset(cls, name: str, **overrides):
-        "A named preset (`PRESETS`: 'tiny', 'default', 'paper') with fields overridden."
-        return preset_config(PRESETS, name, 'transformer', **overrides)
+        "A named preset (`PRESETS`: 'tiny', 'default', 'paper') with fields (its own or its model's) overridden."
+        return preset_config(PRESETS, name, 'transformer').with_fields(**overrides)
 
 PRESETS = {  # tiny: tests and CI; default: the embedded CPU run; paper: nanoGPT's GPT-2 recipe at one layer
-    'tiny': TrainConfig(d_model=32, n_head=2, d_mlp=128, block_size=32, n_out=512, batch_size=8, max_iters=20,
-                        warmup_iters=4, lr=1e-2, min_lr=1e-3, eval_every=10, eval_iters=2, log_every=5, ckpt_every=10),
+    'tiny': TrainConfig(GPTConfig(d_model=32, n_head=2, d_mlp=128, block_size=32, n_out=512), batch_size=8,
+                        max_iters=20, warmup_iters=4, lr=1e-2, min_lr=1e-3, eval_every=10, eval_iters=2, log_every=5,
+                        ckpt_every=10),
     'default': TrainConfig(),
-    'paper': TrainConfig(block_size=1024, n_out=0, batch_size=12, grad_accum=40, max_iters=200_000, lr=6e-4,
+    'paper': TrainConfig(GPTConfig(block_size=1024), batch_size=12, grad_accum=40, max_iters=200_000, lr=6e-4,
                          min_lr=6e-5, warmup_iters=2000, beta2=0.95, eval_every=2000, eval_iters=200, log_every=100,
                          ckpt_every=2000, compile=True)}
 
@@ -418,9 +413,9 @@ class StepLosses:
 def _new_model(data_dir, cfg: TrainConfig, device):
     "The seeded initial model on `device`, its output classes fixed by the train split; its info for the checkpoint."
     torch.manual_seed(cfg.seed)
-    model = GPT(cfg.model_config())
+    model = GPT(cfg.model)
     counts_val = TokenShards(data_dir, 'val').token_counts()
-    if cfg.n_out: model.set_output_vocab(TokenShards(data_dir, 'train', verify=False).token_counts())
+    if cfg.model.n_out: model.set_output_vocab(TokenShards(data_dir, 'train', verify=False).token_counts())
     info = dict(unigram_entropy_val=unigram_entropy(counts_val), n_params=sum(p.numel() for p in model.parameters()))
     return model.to(device), info
 
@@ -432,9 +427,9 @@ class _Training:
         self.rank, self.world, self.device = dist_setup(cfg.device)
         self.model, self.info = _new_model(Path(data_dir), cfg, self.device)
         self.opt = configure_optimizer(self.model, cfg, self.device.type)
-        self.train = ContextSampler(data_dir, 'train', cfg.block_size, seed=cfg.seed, verify=False)
-        self.val = ContextSampler(data_dir, 'val', cfg.block_size, seed=cfg.seed + 1, verify=False)
-        self.tokens_per_iter = cfg.batch_size * cfg.grad_accum * cfg.block_size
+        self.train = ContextSampler(data_dir, 'train', cfg.model.block_size, seed=cfg.seed, verify=False)
+        self.val = ContextSampler(data_dir, 'val', cfg.model.block_size, seed=cfg.seed + 1, verify=False)
+        self.tokens_per_iter = cfg.batch_size * cfg.grad_accum * cfg.model.block_size
         self.step, self.best = 0, float('inf')
         if self.ckpt_path.exists(): self.resume()
 
