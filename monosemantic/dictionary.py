@@ -129,7 +129,8 @@ ARCHITECTURES = {a.name: a for a in (ReLU(), TopK(), BatchTopK())}   # SAEConfig
 class UnitDecoder:
     """Decoder rows held at norm 1 (2023, TopK): the gradient projected onto the sphere before each step, the rows
     renormalized after it; the penalty is lambda * sum f_i."""
-    init_scale = 1.0   # a decoder initialised from the encoder's directions starts at norm 1
+    init_scale = 1.0        # a decoder initialised from the encoder's directions starts at norm 1
+    weighs_penalty = False  # its rows' norms play no part in the penalty
 
     def dense_grads(self, sae, f, fsum, g_hat, c):   # c: lambda / B
         "Set `W_dec.grad` [F, d]; return dL/df [B, F]."
@@ -148,7 +149,8 @@ class UnitDecoder:
 class PenaltyDecoder:
     """Free decoder rows, the penalty lambda * sum f_i |W_dec,i| (April 2024): it weights features by their decoder
     norms, so that shrinking f and growing a row does not dodge it; the norms are folded into the encoder at the end."""
-    init_scale = 0.1   # a free decoder starts small
+    init_scale = 0.1        # a free decoder starts small
+    weighs_penalty = True   # so it needs a penalised architecture
 
     def dense_grads(self, sae, f, fsum, g_hat, c):
         norms = sae.W_dec.norm(dim=1)                                            # [F]

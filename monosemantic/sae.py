@@ -156,7 +156,7 @@ class SAEConfig:
         arch = ARCHITECTURES[self.activation]
         if arch.selects_k and not 0 < self.k <= self.n_features:
             raise ValueError(f'SAEConfig.k must be in 1..n_features for {self.activation}, got {self.k}')
-        if not arch.penalised and self.decoder_norm != 'unit':
+        if DECODER_NORMS[self.decoder_norm].weighs_penalty and not arch.penalised:
             raise ValueError("SAEConfig.decoder_norm='penalty' needs a penalised activation ('relu')")
         if self.resample_scale <= 0:
             raise ValueError(f'SAEConfig.resample_scale must be positive, got {self.resample_scale}')
@@ -278,9 +278,9 @@ def init_sae(source, cfg: SAEConfig) -> SparseAutoencoder:
     "A fresh SAE for `source`, initialised as `cfg` prescribes (the same on every DDP rank: seeded)."
     if source.d != cfg.d_in:
         raise ValueError(f'the source holds vectors of width {source.d} but SAEConfig.d_in is {cfg.d_in}')
+    k = k_at(cfg, 0) if ARCHITECTURES[cfg.activation].selects_k else 0
     sae = SparseAutoencoder(cfg.d_in, cfg.n_features, torch.Generator().manual_seed(cfg.seed),
-                            activation=cfg.activation, k=k_at(cfg, 0) if ARCHITECTURES[cfg.activation].selects_k else 0,
-                            pre_bias=cfg.pre_bias)
+                            activation=cfg.activation, k=k, pre_bias=cfg.pre_bias)
     stats = source.stats()
     with torch.no_grad():
         scale = {'unit': input_scale_for(stats), 'sqrt_d': input_scale_for(stats, cfg.d_in),
