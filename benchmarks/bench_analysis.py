@@ -3,7 +3,8 @@ model, SAE and held-out split, timed on a sample of tokens and scaled to the def
 import os, sys, tempfile, time
 from pathlib import Path
 import numpy as np, torch
-from monosemantic.analysis import AnalysisConfig, analyze
+from monosemantic.analysis import AnalysisConfig
+from monosemantic.analysis_pass import analyze
 from monosemantic.artifacts import file_record, write_json
 from monosemantic.dictionary import SparseAutoencoder
 from monosemantic.transformer import GPT, TrainConfig

@@ -11,7 +11,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_analysis import synthetic_run   # the random-weight model and SAE, with the SAE's L0 set by its biases
-from monosemantic.analysis import load_activations
+from monosemantic.text_activations import load_activations
 from monosemantic.artifacts import config_dict, save_torch
 from monosemantic.data import embedded_documents, gpt2_encoding
 from monosemantic.dictionary import save_sae

@@ -13,7 +13,7 @@ Each run's analysis under the rule goes to RUN/analysis_min{N}/ (the run's own a
 import argparse, dataclasses, datetime, json, time
 from pathlib import Path
 
-from monosemantic.analysis import analyze
+from monosemantic.analysis_pass import analyze
 from monosemantic.artifacts import read_json
 from monosemantic.pipeline import stage_configs
 from monosemantic.runs import RunDir

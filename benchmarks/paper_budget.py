@@ -14,7 +14,7 @@ RUN is a finished default run, best a copy (`cp -al runs/default runs/budget`): 
 import argparse, datetime, json, time
 from pathlib import Path
 
-from monosemantic.analysis import close_margins
+from monosemantic.analysis import close_margins, wins_ties_losses
 from monosemantic.artifacts import read_json
 from monosemantic.pipeline import StudyConfig, _sources, run_study, stage_configs
 from monosemantic.runs import RunDir
@@ -29,10 +29,8 @@ def variant(recipe: str, times: int) -> str: return f'{RECIPES[recipe]}/n_steps=
 
 def verdict(summary: dict) -> dict:
     "An analysis summary's wins, ties and losses of the features against the neurons, a tie within two standard errors."
-    better = {k: r['better'] for k, r in summary['features_vs_neurons'].items() if isinstance(r, dict) and r.get('better')}
-    ties = [k for k in close_margins(summary) if k in better]
-    return dict(wins=sum(b == 'features' and k not in ties for k, b in better.items()), ties=len(ties),
-                losses=sum(b == 'neurons' and k not in ties for k, b in better.items()), tied=ties)
+    v = wins_ties_losses(summary['features_vs_neurons'], close_margins(summary))
+    return dict(wins=len(v['wins']), ties=len(v['ties']), losses=len(v['losses']), tied=v['ties'])
 
 def point_row(run: RunDir, recipe: str, name: str, seconds: float) -> dict:
     "A trained point's figures, as the study table gives them, with wins, ties and losses beyond two standard errors."

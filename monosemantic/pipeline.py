@@ -18,7 +18,9 @@ from tqdm.auto import tqdm
 
 from . import __version__
 from .activations import ActivationConfig, ActivationStore, ActivationStream, collect_activations
-from .analysis import AnalysisConfig, activations_cli, analyze, winners
+from .analysis import AnalysisConfig, versus_sentence
+from .analysis_pass import analyze
+from .text_activations import activations_cli
 from .artifacts import (TEMPORARY, ArtifactError, RunLock, cache_dir, check_config, config_dict,
                                     preset_config, read_json, write_json)
 from .data import DataConfig, build_token_shards
@@ -350,7 +352,7 @@ def cmd_run(args):
     print(f"\nrun finished in {time.time() - t:.0f} s: {out}\n"
           f"  val loss {m['val_loss']:.3f}, loss recovered {100 * m['loss_recovered']:.1f}%, L0 {m['l0']:.1f}, "
           f"FVU {m['fvu']:.3f}, dead {100 * m['dead_fraction']:.1f}%, below 1e-4 {100 * m['below_1e4_fraction']:.1f}%\n"
-          f"  features against neurons: {_versus_line(m['features_vs_neurons'])}\n"
+          f"  features against neurons: {versus_sentence(m['features_vs_neurons'], bold='')}\n"
           f"  universality: {_universality_line(m['universality'])}\n"
           f"  stages: " + ', '.join(f'{k} {v:.0f} s' for k, v in m['stage_seconds'].items()) + '\n'
           f"  metrics: {out}/metrics.json" + ('' if args.no_report else f"\n  report:  {out}/report/index.html"))
@@ -365,13 +367,6 @@ def _universality_line(u):
             f"neurons {u['neurons_median_max_corr']} (paper .46); SAE seeds {u['sae_seed_median_max_corr']}; "
             f"single-token features {u['single_token_fraction']} (shuffled model "
             f"{u['random_model_single_token_fraction']})")
-
-def _versus_line(v):
-    "How many of the analysis' measures the features win, and which they lose."
-    w = winners(v)
-    lost = w['neurons']
-    return f"features better on {len(w['features'])} of {len(w['measures'])} measures" + (
-        f" (neurons: {', '.join(lost)})" if lost else '')
 
 # %% ../nbs/07_pipeline.ipynb #32cba690
 def cmd_collect(args):
@@ -389,7 +384,7 @@ def cmd_report(args):
 
 # %% ../nbs/07_pipeline.ipynb #ac665d70
 def cmd_activations(args):
-    "Feature activations of texts (`analysis.activations_cli`); with --show, each text in the terminal (05_viewer)."
+    "Feature activations of texts (`text_activations.activations_cli`); with --show, each text in the terminal (05_viewer)."
     if not args.show: return activations_cli(args)
     from monosemantic.viewer import feature_labels, terminal_view   # ipywidgets: imported when it is needed
     labels, tty = feature_labels(args.run/'analysis'), sys.stdout.isatty()
@@ -427,7 +422,7 @@ def _activations_parser(sub):
                         formatter_class=argparse.RawDescriptionHelpFormatter, description=(
         "Feature activations of UTF-8 texts under a run's transformer and SAE, one model load for all the texts.\n"
         "Each text's .npz holds tokens [n], n_features, and the features as CSR arrays feature_indptr [n+1],\n"
-        "feature_index [nnz], feature_value [nnz]; monosemantic.analysis.load_activations reads it."),
+        "feature_index [nnz], feature_value [nnz]; monosemantic.text_activations.load_activations reads it."),
         epilog='examples:\n'
                '  monosemantic activations --run runs/default --text a.txt --out a.npz --show\n'
                '  cat a.txt | monosemantic activations --run runs/default --text - --out a.npz\n'

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['PAGE_SCRIPTS', 'CHAPTERS', 'STYLE', 'REFERENCE', 'report_requirements', 'imports_only', 'tests_only', 'run_env',
-           'chapter_page', 'html_exporter', 'chapter_links_to_pages', 'page_name', 'nav_html', 'versus_figure',
-           'figure_png', 'results_notebook', 'render_report', 'stable_ids', 'store_run_outputs', 'write_readme']
+           'chapter_page', 'html_exporter', 'chapter_links_to_pages', 'page_name', 'nav_html', 'figure_png',
+           'results_notebook', 'render_report', 'stable_ids', 'store_run_outputs', 'write_readme']
 
 # %% ../nbs/06_report.ipynb #3464c808
 import ast, base64, html, importlib.util, io, json, os, platform, re, shutil, time, warnings
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import MEASURE_NAMES, run_decoders, winners
+from .analysis import measures_of, versus_figure, versus_sentence
+from .analysis_pass import run_decoders
 from .artifacts import TEMPORARY, ArtifactError, atomic_write, cache_dir, fetch_npm_file, read_json
 from .runs import nbs_dir
 from .universality import PAPER, universality_figure, universality_sentence
@@ -34,7 +35,10 @@ CHAPTERS = [  # (notebook, title) in prose order
     ('index.ipynb', 'Overview'), ('00_artifacts.ipynb', 'Artifacts'), ('00_data.ipynb', 'Data'),
     ('00_runs.ipynb', 'Runs'), ('01_transformer.ipynb', 'Transformer'), ('02_activations.ipynb', 'Activations'),
     ('03_dictionary.ipynb', 'Dictionary'), ('03_sae.ipynb', 'Sparse autoencoder'), ('04_analysis.ipynb', 'Analysis'),
-    ('04_universality.ipynb', 'Universality'), ('05_viewer.ipynb', 'Feature viewer'),
+    ('04_analysis_labels.ipynb', 'Labels'),
+    ('04_analysis_pass.ipynb', 'Analysis pass'),
+    ('04_universality.ipynb', 'Universality'), ('05_text_activations.ipynb', 'Text activations'),
+    ('05_viewer.ipynb', 'Feature viewer'),
     ('06_report.ipynb', 'Report'), ('07_pipeline.ipynb', 'Pipeline')]
 
 # %% ../nbs/06_report.ipynb #809ac3fa
@@ -307,24 +311,6 @@ def _against(k, mine, ref):
     return 'as A/1' if r == 1 else f'{r:.2f}× A/1' if r > 0.01 else f'{1 / r:,.0f}× fewer than A/1'
 
 # %% ../nbs/06_report.ipynb #b875cda6
-def versus_figure(versus) -> bytes:
-    "PNG: every features_vs_neurons measure, features beside neurons."
-    import matplotlib
-    matplotlib.use('Agg', force=False)
-    import matplotlib.pyplot as plt
-    keys = [k for k in MEASURE_NAMES if isinstance(versus.get(k), dict)
-            and None not in (versus[k]['features'], versus[k]['neurons'])]
-    fig, ax = plt.subplots(figsize=(8, 0.42 * len(keys) + 1))
-    y = range(len(keys))
-    ax.barh([i + 0.2 for i in y], [versus[k]['features'] for k in keys], 0.4, label='SAE features', color='#2f6fde')
-    ax.barh([i - 0.2 for i in y], [versus[k]['neurons'] for k in keys], 0.4, label='MLP neurons', color='#b0b7c3')
-    ax.set_yticks(list(y), [MEASURE_NAMES[k] for k in keys], fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 1)
-    ax.legend(loc='lower right', fontsize=8)
-    ax.set_title('features against neurons (higher is better on every row)', fontsize=10)
-    return figure_png(fig)
-
 def figure_png(fig) -> bytes:
     "A matplotlib figure as PNG bytes, laid out and closed."
     import matplotlib.pyplot as plt
@@ -375,23 +361,21 @@ def results_notebook(metrics: dict, hardware: str, report_seconds: float,
             'each with the label the analysis computed.'))
     versus = metrics.get('features_vs_neurons')
     if versus:
-        w = winners(versus)
-        rows, won = [(k, versus[k]) for k in w['measures']], w['features']
+        rows = [(m, versus[m.key]) for m in measures_of(versus)]
         cells.append(v4.new_markdown_cell(
-            f"## Features against neurons\n\nThe SAE's features beat the MLP's neurons on **{len(won)} of "
-            f"{len(rows)}** measures of the analysis chapter, on held-out text, with the same code for both kinds of "
-            f"unit; {versus['units_compared']['features']:,} features and {versus['units_compared']['neurons']:,} "
+            f"## Features against neurons\n\nOn held-out text, with the same code for both kinds of unit, "
+            f"{versus_sentence(versus)} {versus['units_compared']['features']:,} features and {versus['units_compared']['neurons']:,} "
             f"neurons compared, {versus['units_excluded']['features']:,} and {versus['units_excluded']['neurons']:,} "
             f"left out for firing on fewer than {versus['min_density']:g} of tokens."))
         cls = lambda r, kind: 'ms-better' if r['better'] == kind else 'ms-worse'
-        table = ''.join(f"<tr><td>{html.escape(MEASURE_NAMES[k])}</td>"
-                        f"<td class={cls(r, 'features')}>{_fmt(k, r['features'])}</td>"
-                        f"<td class={cls(r, 'neurons')}>{_fmt(k, r['neurons'])}</td>"
+        table = ''.join(f"<tr><td>{html.escape(m.name)}</td>"
+                        f"<td class={cls(r, 'features')}>{_fmt(m.key, r['features'])}</td>"
+                        f"<td class={cls(r, 'neurons')}>{_fmt(m.key, r['neurons'])}</td>"
                         f"<td>{r['better'] or 'n/a'}</td></tr>"
-                        for k, r in rows)
+                        for m, r in rows)
         head = '<tr><th>measure</th><th>features</th><th>neurons</th><th>better</th></tr>'
         cells += [out({'text/html': f'<table>{head}{table}</table>'}),
-                  out({'image/png': base64.b64encode(versus_figure(versus)).decode()})]
+                  out({'image/png': base64.b64encode(figure_png(versus_figure(versus))).decode()})]
     if universality: cells += _universality_cells(*universality, out)
     ref = ''.join(f'<tr><td>{k}</td><td>{_fmt(k, metrics.get(k))}</td>'
                   f'<td>{html.escape(a)}</td><td>{html.escape(s)}</td>'

@@ -20,7 +20,9 @@ from .artifacts import check_config, config_dict, preset_config, read_json, save
 from .activations import block_size_of
 from .data import TokenShards
 from .transformer import load_model
-from .analysis import AnalysisConfig, concept_table, decoder_directions, direct_logits, held_out, token_label
+from .analysis import AnalysisConfig, concept_table, decoder_directions, direct_logits
+from .analysis_pass import held_out
+from .labels import token_label
 
 # %% ../nbs/04_universality.ipynb #b3982179
 @dataclass

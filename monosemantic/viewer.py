@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import ipywidgets as widgets
 
-from .analysis import gallery, readable, text_pieces, token_bytes, token_completions, token_label, unit_labels
+from .labels import gallery, readable, text_pieces, token_bytes, token_completions, token_label, unit_labels
 from .artifacts import ArtifactError, atomic_write, fetch_npm_file, first_line, read_json, verify_file
 from .data import TokenShards, gpt2_encoding
 
@@ -51,7 +51,7 @@ def load_unit_arrays(analysis_dir, kind='features', keys=None) -> dict:
     path, summary = Path(analysis_dir)/f'{kind}.npz', Path(analysis_dir)/'summary.json'
     if not path.exists():
         raise ArtifactError(f'{path}: missing; run the analysis first '
-                            '(`monosemantic.analysis.analyze` or `monosemantic run`)')
+                            '(`monosemantic.analysis_pass.analyze` or `monosemantic run`)')
     records = read_json(summary).get('files', []) if summary.exists() else []
     if record := next((r for r in records if r['name'] == path.name), None):
         verify_file(path, record)   # a flipped bit in an array nobody reads next is still a damaged file
@@ -65,7 +65,7 @@ def load_unit_arrays(analysis_dir, kind='features', keys=None) -> dict:
 class UnitData:
     "One kind of unit (`features` or `neurons`) of an analysis directory, with the held-out tokens it points into."
     def __init__(self,
-                 analysis_dir,             # written by `monosemantic.analysis.analyze`
+                 analysis_dir,             # written by `monosemantic.analysis_pass.analyze`
                  data_dir,                 # the token shards it analysed (their val split)
                  kind: str = 'features',   # or 'neurons'
                 ):
@@ -81,12 +81,12 @@ class UnitData:
 
     @cached_property
     def completions(self) -> dict:
-        "What each byte token completes in the held-out text (`analysis.token_completions`)."
+        "What each byte token completes in the held-out text (`labels.token_completions`)."
         return token_completions(self.tokens)
 
     @cached_property
     def labels(self) -> list:
-        "Each unit's label (`analysis.unit_labels`)."
+        "Each unit's label (`labels.unit_labels`)."
         return unit_labels(self.a, self.summary | dict(label_names=self.label_names), self.tokens, self.completions)
 
     def token(self, t: int) -> str: return token_label(t, self.completions)
@@ -306,7 +306,7 @@ class TextViewer(widgets.VBox):
     "Type a text; see which features fire on each token."
     def __init__(self,
                  activations,           # callable: text -> TextActivations
-                                        # (`analysis.text_activations` with a run's model and SAE)
+                                        # (`text_activations.text_activations` with a run's model and SAE)
                  text: str = '',        # shown first
                  viewer: FeatureViewer | None = None,  # opened on the chosen feature
                  n_top: int = 3,        # strongest features listed per token
@@ -351,7 +351,7 @@ class TextViewer(widgets.VBox):
 def feature_labels(analysis_dir,
                    data_dir=None,   # the tokens it analysed (default: the run's data/, beside analysis/)
                   ) -> list | None:
-    "Each feature's label (`analysis.unit_labels`); without the data, labels without words; None without an analysis."
+    "Each feature's label (`labels.unit_labels`); without the data, labels without words; None without an analysis."
     analysis_dir = Path(analysis_dir)
     data_dir = Path(data_dir or analysis_dir.parent/'data')
     if not (analysis_dir/'features.npz').exists(): return None
@@ -370,7 +370,7 @@ def _fit(s: str, w: int) -> str:   # s in exactly w columns, cut with …
 
 def _act(a: float) -> str: return f'{a:.1f}' if a >= 1 else f'{a:.2f}'[1:]
 
-def terminal_view(acts,                  # a TextActivations (`analysis.load_activations`)
+def terminal_view(acts,                  # a TextActivations (`text_activations.load_activations`)
                   labels=None,           # each feature's label (`feature_labels`); None: ids only
                   title: str = 'text',
                   n_tokens: int = 200,   # tokens listed, from the start

@@ -1,4 +1,4 @@
-"""A small synthetic analysis directory in the format `monosemantic.analysis.analyze` writes, for the viewer's tests.
+"""A small synthetic analysis directory in the format `monosemantic.analysis_pass.analyze` writes, for the viewer's tests.
 
 Random arrays with the right keys, shapes and dtypes, over real token shards of a few text files that include
 hostile HTML and characters GPT-2 splits across tokens (Georgian, Cyrillic); feature 0's top examples sit on that HTML, the last feature is dead.

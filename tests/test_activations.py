@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from monosemantic import analysis
-from monosemantic.analysis import SPARSE_KEYS, SparseFeatures, feature_activations, load_activations
+from monosemantic import text_activations
+from monosemantic.text_activations import SPARSE_KEYS, SparseFeatures, feature_activations, load_activations
 from monosemantic.artifacts import TEMPORARY
 from monosemantic.data import gpt2_encoding
 from monosemantic.pipeline import main
@@ -69,8 +69,8 @@ def test_round_trip_dense(run, text_file, tmp_path, capsys):
     same_features(load_activations(out).features, mem.features)
 
 def test_stdin_and_several_texts_share_one_model_load(run, text_file, tmp_path, monkeypatch, capsys):
-    loads, load_run = [], analysis.load_run
-    monkeypatch.setattr(analysis, 'load_run', lambda d: loads.append(d) or load_run(d))
+    loads, load_run = [], text_activations.load_run
+    monkeypatch.setattr(text_activations, 'load_run', lambda d: loads.append(d) or load_run(d))
     (tmp_path/'b.txt').write_text('Hello world')
     code, out, err = cli('--run', run, '--text', '-', text_file, tmp_path/'b.txt', '--out', tmp_path/'out', capsys=capsys,
                          stdin='Bonjour le monde.'.encode())

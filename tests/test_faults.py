@@ -154,7 +154,8 @@ def test_corrupted_files_are_named(tiny_run, tmp_path, truncate):
 def test_mismatched_store_and_sae(tiny_run, tmp_path):
     from monosemantic.activations import collect_activations, ActivationConfig
     from monosemantic.dictionary import SparseAutoencoder
-    from monosemantic.analysis import analyze, AnalysisConfig
+    from monosemantic.analysis import AnalysisConfig
+    from monosemantic.analysis_pass import analyze
     from monosemantic.transformer import load_model
     out = tmp_path/'run'; shutil.copytree(tiny_run[0], out)
     cfg = ActivationConfig(**read_json(out/'activations'/'manifest.json')['config'])

@@ -72,7 +72,7 @@ def test_activations_text(tiny_run, data, show):
     d = Path(tempfile.mkdtemp()); f = d/'in.txt'; f.write_bytes(data)
     code, err = cli('activations', '--run', tiny_run[0], '--text', f, '--out', d/'out'/'a.npz', *(['--show', '5'] if show else []))
     if code == 0:
-        from monosemantic.analysis import _encode, load_activations
+        from monosemantic.text_activations import _encode, load_activations
         assert len(load_activations(d/'out'/'a.npz').tokens) == len(_encode(data.decode('utf-8')))
     else:
         one_clear_line(code, err, f)
@@ -82,7 +82,7 @@ def test_activations_text(tiny_run, data, show):
 
 def test_activations_text_streams(tiny_run, tmp_path, monkeypatch):
     "Standard input that is not UTF-8, a device that never ends, one huge line, and a file that grows while it is read."
-    from monosemantic import analysis
+    from monosemantic import text_activations
     run = tiny_run[0]
     CASES['activations --text'] += 4
     code, err = cli('activations', '--run', run, '--text', '-', '--out', tmp_path/'s.npz', stdin=b'caf\xe9 \xff\xfe')
@@ -97,7 +97,7 @@ def test_activations_text_streams(tiny_run, tmp_path, monkeypatch):
     def writer():
         with open(grow, 'a') as f:
             while not stop.is_set(): f.write('more words. ' * 1000); f.flush()
-    monkeypatch.setattr(analysis, 'MAX_TEXT_BYTES', 1 << 22, raising=False)   # a smaller cap, so the case is quick
+    monkeypatch.setattr(text_activations, 'MAX_TEXT_BYTES', 1 << 22)   # a smaller cap, so the case is quick
     t = threading.Thread(target=writer); t.start()
     try: code, err = cli('activations', '--run', run, '--text', grow, '--out', tmp_path/'g.npz', limit=120)
     finally: stop.set(); t.join()
