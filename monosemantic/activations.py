@@ -17,7 +17,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .artifacts import (ArtifactError, tensors_sha256, atomic_path, check_config, check_disk_space,
-                                    config_dict, preset_config, file_record, read_json, verify_file, write_json)
+                                    config_dict, Presets, file_record, read_json, verify_file, write_json)
 from .data import ContextSampler
 from .runs import autocast, dist_env
 
@@ -25,7 +25,7 @@ from .runs import autocast, dist_env
 SITES = ('mlp', 'resid_pre', 'resid_mid', 'resid_post', 'attn_out', 'mlp_out')
 
 @dataclass
-class ActivationConfig:
+class ActivationConfig(Presets, what='activations'):
     site: str = 'mlp'              # one of SITES: 'mlp' = MLP hidden activations after the nonlinearity
     layer: int = 0                 # which block of an n-layer model
     tokens_per_context: int = 32   # random positions kept per context: a quarter of the default 128-token context
@@ -53,12 +53,7 @@ class ActivationConfig:
     @property
     def contexts_per_shard(self): return self.shard_vectors // self.tokens_per_context
 
-    @classmethod
-    def preset(cls, name: str, **overrides):
-        "A named preset (`PRESETS`: 'tiny', 'default', 'paper') with fields overridden."
-        return preset_config(PRESETS, name, 'activations', **overrides)
-
-PRESETS = {  # tiny: tests and CI; default: the default run; paper: Bricken et al.'s 250 tokens per context (8B vectors)
+PRESETS = ActivationConfig.presets = {  # tiny: tests and CI; default: the default run; paper: Bricken et al.'s 250 tokens per context (8B vectors)
     'tiny': ActivationConfig(tokens_per_context=16, n_contexts=64, shard_vectors=256, batch_contexts=8,
                              stats_sample=512),
     'default': ActivationConfig(),

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['TEMPORARY', 'ArtifactError', 'first_line', 'atomic_path', 'atomic_write', 'write_json', 'read_json', 'sha256_file',
-           'file_record', 'verify_file', 'config_dict', 'config_diff', 'check_config', 'preset_config',
+           'file_record', 'verify_file', 'config_dict', 'config_diff', 'check_config', 'preset_config', 'Presets',
            'tensors_sha256', 'save_torch', 'load_torch', 'RunLock', 'clear_temporaries', 'check_disk_space',
            'cache_dir', 'fetch_from_registry', 'fetch_npm_file']
 
@@ -124,6 +124,18 @@ def preset_config(presets: dict,  # preset name -> config
     "The config `presets[name]` with `overrides` replaced (validated again); an unknown name lists the choices."
     if name not in presets: raise ValueError(f'unknown {what} preset {name!r}; choose one of {sorted(presets)}')
     return dataclasses.replace(presets[name], **overrides)
+
+# %% ../nbs/00_artifacts.ipynb #c0e1a2b3
+class Presets:
+    "Mixin for a config dataclass: `Config.preset(name, **overrides)` over its table of presets, `Config.presets`."
+    def __init_subclass__(cls, what: str = 'config', **kwargs):   # what: the config, as an error names it
+        super().__init_subclass__(**kwargs)
+        cls._preset_what = what
+
+    @classmethod
+    def preset(cls, name: str, **overrides):
+        "The preset `name` of `cls.presets` with `overrides` replaced (validated again); an unknown name lists the choices."
+        return preset_config(cls.presets, name, cls._preset_what, **overrides)
 
 # %% ../nbs/00_artifacts.ipynb #1bb77614
 def tensors_sha256(obj, h=None, prefix=''):

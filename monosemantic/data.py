@@ -20,7 +20,7 @@ import tiktoken
 import torch
 from tqdm.auto import tqdm
 
-from .artifacts import (ArtifactError, atomic_write, cache_dir, check_config, first_line, preset_config,
+from .artifacts import (ArtifactError, atomic_write, cache_dir, check_config, first_line, Presets,
                                     config_dict, fetch_from_registry, file_record, read_json, sha256_file,
                                     verify_file, write_json)
 
@@ -132,6 +132,7 @@ def decode_text(data: bytes, path, bad_utf8='replace'):
     warnings.warn(f'{path}: {n_bad} bytes that are not UTF-8 replaced by U+FFFD')
     return text
 
+# %% ../nbs/00_data.ipynb #9989b25a
 def corpus_files(path):
     "The files of a local corpus, sorted; a clear error for a missing path or a folder with no text."
     path = Path(path)
@@ -165,6 +166,7 @@ def local_documents(path, text_field='text', bad_utf8='replace'):
                 if t and t.strip(): yield t, 'text'
         elif (t := decode_text(f.read_bytes(), f, bad_utf8)) and t.strip(): yield t, 'text'
 
+# %% ../nbs/00_data.ipynb #0a282837
 def openwebtext_documents(split):
     "OpenWebText through `datasets` (needs the hub), split as nanoGPT's prepare.py: 0.05% val, seed 2357."
     import datasets
@@ -177,7 +179,7 @@ def openwebtext_documents(split):
 
 # %% ../nbs/00_data.ipynb #0925c702
 @dataclass
-class DataConfig:
+class DataConfig(Presets, what='data'):
     corpus: str = 'embedded'    # 'embedded', 'openwebtext', or a path to text / JSONL / parquet files or a folder
     val_fraction: float = 0.1   # share of documents held out (ignored for openwebtext, which uses nanoGPT's split)
     shard_tokens: int = 1 << 24 # tokens per shard file (32 MiB of uint16)
@@ -194,12 +196,7 @@ class DataConfig:
         if self.bad_utf8 not in ('replace', 'skip', 'error'):
             raise ValueError(f"bad_utf8 must be 'replace', 'skip' or 'error', got {self.bad_utf8!r}")
 
-    @classmethod
-    def preset(cls, name: str, **overrides):
-        "A named preset (`PRESETS`: 'tiny', 'default', 'paper') with fields overridden."
-        return preset_config(PRESETS, name, 'data', **overrides)
-
-PRESETS = {  # tiny: a fifth of the documents held out of 3,000; default: the embedded corpus; paper: OpenWebText
+PRESETS = DataConfig.presets = {  # tiny: a fifth of the documents held out of 3,000; default: the embedded corpus; paper: OpenWebText
     'tiny': DataConfig(max_documents=3000, val_fraction=0.2), 'default': DataConfig(),
     'paper': DataConfig(corpus='openwebtext')}
 

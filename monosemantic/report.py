@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PAGE_SCRIPTS', 'CHAPTERS', 'STYLE', 'REFERENCE', 'report_requirements', 'imports_only', 'tests_only', 'run_env',
            'chapter_page', 'html_exporter', 'chapter_links_to_pages', 'page_name', 'nav_html', 'figure_png',
-           'results_notebook', 'render_report', 'stable_ids', 'store_run_outputs', 'write_readme']
+           'results_notebook', 'render_report', 'stable_ids', 'write_readme']
 
 # %% ../nbs/06_report.ipynb #3464c808
 import ast, base64, html, importlib.util, io, json, os, platform, re, shutil, time, warnings
@@ -92,7 +92,6 @@ def run_env(run_dir, cwd):
 # %% ../nbs/06_report.ipynb #4d2a8480
 _SOURCE_LINK = re.compile(r'^\[source\]\([^)]*\)\{[^}]*\}\s*$', re.MULTILINE)   # show_doc's Quarto link to GitHub
 
-# %% ../nbs/06_report.ipynb #610437dd
 def _widgets() -> dict:
     "The ipywidgets alive in this process, by model id."
     from ipywidgets.widgets.widget import _instances
@@ -438,13 +437,12 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
         raise
     return out/'index.html'
 
-# %% ../nbs/06_report.ipynb #d436a57b
+# %% ../nbs/06_report.ipynb #4597ee04
 # uuids of widget models and their views; the ids pandas' Styler gives its tables; addresses in an object's repr
 _RANDOM_ID = re.compile(r'(?<![0-9a-f-])(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
                         r'|[0-9a-f]{32})(?![0-9a-f-])'
                         r'|(?<![\w-])(?:T_[0-9a-f]{5}|0x[0-9a-f]{12})(?![0-9a-f])')
 
-# %% ../nbs/06_report.ipynb #4597ee04
 def stable_ids(page: str) -> str:
     """`page` with its random ids renamed in order of first use,
     the same throughout the page: the same run, the same pages."""
@@ -458,30 +456,11 @@ def _numbered(nb):
     for i, c in enumerate(nb.cells): c.id = f'cell-{i}'
     return nb
 
-# %% ../nbs/06_report.ipynb #28b9f579
-def store_run_outputs(run_dir, chapters=None):
-    """Execute each chapter against `run_dir` (`#| run` cells in,
-    `#| slow` out) and store its outputs in the notebook, cleaned."""
-    from execnb.nbio import read_nb, write_nb
-    from execnb.shell import CaptureShell
-    from nbdev.clean import nbdev_clean
-    from nbdev.process import extract_directives
-    for name, _ in CHAPTERS:
-        if chapters is not None and name not in chapters: continue
-        path = nbs_dir()/name
-        nb = read_nb(path)
-        for cell in nb.cells: cell.directives_ = extract_directives(cell, remove=False)
-        skip = lambda cell: cell.cell_type != 'code' or 'slow' in cell.directives_
-        with run_env(run_dir, path.parent): CaptureShell(path).run_all(nb, exc_stop=True, preproc=skip)
-        write_nb(nb, path)
-        nbdev_clean(fname=str(path))
-
-# %% ../nbs/06_report.ipynb #c0700e51
+# %% ../nbs/06_report.ipynb #b0d22125
 def _cell_options(source):
     if not source: return {}
     return {m[1]: (m[2] or '').strip() for m in re.finditer(r'^#\|\s*([\w-]+)(?::\s*(.*))?$', source, re.MULTILINE)}
 
-# %% ../nbs/06_report.ipynb #b0d22125
 def write_readme(index=None,   # the index notebook (default: nbs/index.ipynb)
                  out=None,     # the README (default: README.md beside nbs/)
                 ) -> Path:
