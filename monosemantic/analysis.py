@@ -18,11 +18,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .artifacts import preset_config
+from .artifacts import Presets
 
 # %% ../nbs/04_analysis.ipynb #3b987db3
 @dataclass
-class AnalysisConfig:
+class AnalysisConfig(Presets, what='analysis'):
     n_tokens: int = 2_000_000      # held-out (val) tokens to analyse: the whole split if smaller, else spread blocks
     block_size: int = 0            # context length of the pass; 0 = the model's block_size
     batch_contexts: int = 32       # contexts per forward pass
@@ -58,13 +58,8 @@ class AnalysisConfig:
             raise ValueError(f'probe_ks must be positive sizes, got {self.probe_ks}')
         if self.min_density < 0: raise ValueError(f'min_density must be >= 0, got {self.min_density}')
 
-    @classmethod
-    def preset(cls, name: str, **overrides):
-        "A named preset (`PRESETS`: 'tiny', 'default', 'paper') with fields overridden."
-        return preset_config(PRESETS, name, 'analysis', **overrides)
-
 # %% ../nbs/04_analysis.ipynb #5f8352fc
-PRESETS = {  # tiny: tests and CI; default: the default run; paper: 10M held-out tokens
+PRESETS = AnalysisConfig.presets = {  # tiny: tests and CI; default: the default run; paper: 10M held-out tokens
     'tiny': AnalysisConfig(n_tokens=4096, batch_contexts=8, top_k=5, window=3, n_quantiles=4, samples_per_quantile=3,
                            hist_bins=12, n_top_tokens=5, vocab_tracked=256, prepass_tokens=1024, min_concept_tokens=10,
                            probe_window=4, probe_windows=2048),

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from .artifacts import ArtifactError, atomic_path, check_config, config_dict, file_record, read_json, write_json
 from .activations import block_size_of
 from .data import TokenShards
+from .dictionary import activation_mass
 from .analysis import (AnalysisConfig, PooledWindows, UnitStats, ablation_effects, auroc_from_hist,
                                    compare_units, concept_table, decoder_directions, hist_with_zero_bin, logit_effects, purity,
                                    sparse_probing)
@@ -211,7 +212,7 @@ def _unit_results(model, sae, kind: str, st: UnitStats, ho: HeldOut, cfg: Analys
     # a neuron is a basis vector
     out_norm = sae.W_dec.norm(dim=1).double() if kind == 'features' else torch.ones(st.n_units, dtype=torch.float64)
     # what the unit adds to the MLP activations, all tokens summed
-    a['mass'] = st.tok_sum.view(st.n_units, -1).sum(1).double() * out_norm
+    a['mass'] = activation_mass(st.tok_sum.view(st.n_units, -1).sum(1).double(), out_norm)
     return _numpy(a)
 
 def _numpy(arrays: dict) -> dict:

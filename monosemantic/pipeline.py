@@ -100,7 +100,7 @@ STUDY_PRESETS = StudyConfig.presets = {
 CONFIG_CLASSES = dict(data=DataConfig, transformer=TrainConfig, activations=ActivationConfig, sae=SAEConfig,
                       families=FamilyConfig, analysis=AnalysisConfig, universality=UniversalityConfig, study=StudyConfig)
 PRESETS = ('tiny', 'default', 'study', 'a1', 'paper')
-OWN_PRESETS = {'study': ('families', 'study'), 'a1': ('sae', 'families', 'study')}   # the others take 'default'
+OWN_PRESETS = {'study': ('families', 'study'), 'a1': ('sae', 'families', 'universality', 'study')}   # the others take 'default'
 REUSED = ('data', 'transformer', 'activations')   # what `--from RUN` takes from RUN: the artifacts and their configs
 
 def _configs_of(run: RunDir, cfgs: dict) -> dict:
@@ -119,7 +119,6 @@ def stage_configs(preset='default', overrides=None, source=None) -> dict:
     if preset not in PRESETS: raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
     own = OWN_PRESETS.get(preset)   # None: every stage takes the run's preset
     cfgs = {s: c.preset(preset if own is None or s in own else 'default') for s, c in CONFIG_CLASSES.items()}
-    if preset == 'a1': cfgs['universality'] = dataclasses.replace(cfgs['universality'], enabled=False)   # no second models
     if source: cfgs.update(_configs_of(RunDir(source), cfgs))
     cfgs['sae'] = dataclasses.replace(cfgs['sae'], d_in=cfgs['transformer'].model.d_mlp)  # the SAE reads the MLP
     for stage, kw in (overrides or {}).items():   # the SAE's schedule scales with its steps

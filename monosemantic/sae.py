@@ -19,9 +19,9 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .activations import geometric_median
-from .runs import (MetricLog, add_config_args, all_reduce, config_from_args, dist_setup, read_metrics,
-                               trim_metrics, wandb_run)
-from .artifacts import (ArtifactError, atomic_path, check_config, config_dict, load_torch, preset_config,
+from .runs import (MetricLog, add_config_args, all_reduce, config_from_args, dist_setup, dist_teardown,
+                               read_metrics, trim_metrics, wandb_run)
+from .artifacts import (ArtifactError, atomic_path, check_config, config_dict, load_torch, Presets,
                                     read_json, save_torch, write_json)
 from .dictionary import (ARCHITECTURES, DECODER_NORMS, SparseAutoencoder, StepSums, activation_mass,
                                      batch_metrics, calibrate_threshold, sae_grads, sae_like, save_sae, sq_dev,
@@ -84,7 +84,7 @@ def paper_schedule(n_steps: int, n_resample=4, first=0.025):
     return tuple(every * (i + 1) for i in range(n_resample)), max(1, every // 2)
 
 @dataclass
-class SAEConfig:
+class SAEConfig(Presets, what='SAE'):
     d_in: int = 512                  # activation width (d_mlp)
     n_features: int = 4096           # dictionary size (A/1: 4,096)
     activation: str = 'relu'         # 'relu' with an L1 penalty (the paper), 'topk' or 'batchtopk' (no penalty)
@@ -187,11 +187,6 @@ class SAEConfig:
         if name not in RECIPES: raise ValueError(f'unknown SAE recipe {name!r}; choose one of {sorted(RECIPES)}')
         return dataclasses.replace(self, **RECIPES[name](self))
 
-    @classmethod
-    def preset(cls, name: str, **overrides):
-        "A named preset (`PRESETS`: 'tiny', 'default', 'a1', 'paper') with fields overridden."
-        return preset_config(PRESETS, name, 'SAE', **overrides)
-
 
 def k_at(cfg, step):
     """TopK's k at `step`: falling linearly from 8k to k over the first `k_anneal` of the steps
@@ -234,7 +229,7 @@ RECIPES = {  # name -> the fields a recipe sets, given the config it is applied 
     'batchtopk': lambda c: dict(RECIPES['topk'](c), activation='batchtopk'),
 }
 
-PRESETS = {   # default: the recipe the study chose (03's recipe study); paper: the seed's
+PRESETS = SAEConfig.presets = {   # default: the recipe the study chose (03's recipe study); paper: the seed's
     'tiny': _preset(80, 128, 4, first=0.125, d_in=16, n_features=64, lr=3e-3, l1_coeff=3e-3,
                     log_every=10, ckpt_every=20),
             # every 10 steps over the last 5 (2.5% of 80 steps would resample every 2 steps over 1: no window at all)
@@ -709,6 +704,4 @@ def sae_cli(argv=None):
         eval_fn = lambda sae: loss_recovered(model, sae, eval_batches)
     try:
         train_sae(store, a.out, cfg, eval_fn=eval_fn)
-    finally:   # under torchrun: close the group, so no rank exits while another still talks
-        if torch.distributed.is_available() and torch.distributed.is_initialized():
-            torch.distributed.destroy_process_group()
+    finally: dist_teardown()   # under torchrun: leave the group, so no rank exits while another still talks

@@ -20,11 +20,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .artifacts import (ArtifactError, atomic_path, check_config, config_dict, load_torch, preset_config,
+from .artifacts import (ArtifactError, atomic_path, check_config, config_dict, load_torch, Presets,
                                     save_torch, write_json)
 from .data import ContextSampler, TokenShards, unigram_entropy
-from .runs import (MetricLog, add_config_args, autocast, config_from_args, dist_setup, read_metrics,
-                               trim_metrics, wandb_run)
+from .runs import (MetricLog, add_config_args, autocast, config_from_args, dist_setup, dist_teardown,
+                               read_metrics, trim_metrics, wandb_run)
 
 # %% ../nbs/01_transformer.ipynb #4f41cf68
 SITES = ('resid_pre', 'attn_out', 'resid_mid', 'mlp', 'mlp_out', 'resid_post')
@@ -288,7 +288,7 @@ def load_model(path,            # a training directory (holding ckpt.pt) or a ch
 
 # %% ../nbs/01_transformer.ipynb #4bf0c194
 @dataclass
-class TrainConfig:
+class TrainConfig(Presets, what='transformer'):
     # the model it trains: the default's 128-wide layer, MLP 512, 8,192 output classes (the restricted output layer)
     model: GPTConfig = field(default_factory=lambda: GPTConfig(n_out=8192))
     # optimisation (nanoGPT train.py)
@@ -332,9 +332,9 @@ class TrainConfig:
     @classmethod
     def preset(cls, name: str, **overrides):
         "A named preset (`PRESETS`: 'tiny', 'default', 'paper') with fields (its own or its model's) overridden."
-        return preset_config(PRESETS, name, 'transformer').with_fields(**overrides)
+        return super().preset(name).with_fields(**overrides)
 
-PRESETS = {  # tiny: tests and CI; default: the embedded CPU run; paper: nanoGPT's GPT-2 recipe at one layer
+PRESETS = TrainConfig.presets = {  # tiny: tests and CI; default: the embedded CPU run; paper: nanoGPT's GPT-2 recipe at one layer
     'tiny': TrainConfig(GPTConfig(d_model=32, n_head=2, d_mlp=128, block_size=32, n_out=512), batch_size=8,
                         max_iters=20, warmup_iters=4, lr=1e-2, min_lr=1e-3, eval_every=10, eval_iters=2, log_every=5,
                         ckpt_every=10),
@@ -560,6 +560,4 @@ def train_cli(argv=None):
     a = p.parse_args(argv)
     cfg = config_from_args(a, TrainConfig.preset(a.preset))
     try: train_transformer(a.data, a.out, cfg, stop_at=a.stop_at)
-    finally:
-        if torch.distributed.is_available() and torch.distributed.is_initialized():
-            torch.distributed.destroy_process_group()
+    finally: dist_teardown()   # under torchrun: leave the group, so no rank exits while another still talks

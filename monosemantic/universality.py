@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .artifacts import check_config, config_dict, preset_config, read_json, save_torch, write_json
+from .artifacts import check_config, config_dict, Presets, read_json, save_torch, write_json
 from .activations import block_size_of
 from .data import TokenShards
 from .transformer import load_model
@@ -26,7 +26,7 @@ from .labels import token_label
 
 # %% ../nbs/04_universality.ipynb #b3982179
 @dataclass
-class UniversalityConfig:
+class UniversalityConfig(Presets, what='universality'):
     seed_offset: int = 1            # B's transformer and SAE, and the second SAE on A (A'), add this to A's seeds
     n_tokens: int = 500_000         # held-out tokens every pair of unit sets is correlated on
     batch_contexts: int = 32        # contexts per forward pass
@@ -45,14 +45,10 @@ class UniversalityConfig:
         if not 0 < self.single_token_share <= 1:
             raise ValueError(f'universality.single_token_share must be in (0, 1], got {self.single_token_share}')
 
-    @classmethod
-    def preset(cls, name: str, **overrides):
-        "A named preset (`PRESETS`: 'tiny', 'default', 'paper') with fields overridden."
-        return preset_config(PRESETS, name, 'universality', **overrides)
-
-PRESETS = {'tiny': UniversalityConfig(n_tokens=4096, batch_contexts=8, min_firings=2, top_k=5, n_bootstrap=100,
-                                      n_examples=4),
-           'default': UniversalityConfig(), 'paper': UniversalityConfig(n_tokens=10_000_000)}
+PRESETS = UniversalityConfig.presets = {
+    'tiny': UniversalityConfig(n_tokens=4096, batch_contexts=8, min_firings=2, top_k=5, n_bootstrap=100, n_examples=4),
+    'default': UniversalityConfig(), 'paper': UniversalityConfig(n_tokens=10_000_000),
+    'a1': UniversalityConfig(enabled=False)}   # a1 trains one dictionary on a finished run: no second models
 
 # %% ../nbs/04_universality.ipynb #fa5e31e8
 @torch.no_grad()

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import ipywidgets as widgets
 
-from .labels import gallery, readable, text_pieces, token_bytes, token_completions, token_label, unit_labels
+from .labels import gallery, text_pieces, token_bytes, token_completions, token_label, unit_labels
 from .artifacts import ArtifactError, atomic_write, fetch_npm_file, first_line, read_json, verify_file
 from .data import TokenShards, gpt2_encoding
 
