@@ -7,7 +7,7 @@ __all__ = ['WHITE_SPACE', 'JS_DIR', 'SAMPLE_TEXT', 'js_pattern', 'bpe_script', '
            'write_model_scripts', 'write_text_page']
 
 # %% ../nbs/05_your_text.ipynb #4043e07f
-import base64, json, shutil
+import base64, html, json, shutil
 from pathlib import Path
 
 import numpy as np
@@ -123,6 +123,6 @@ def write_text_page(run_dir,         # a finished run: its transformer/ and sae/
     shutil.copy(JS_DIR/'your_text.js', site_dir/'your_text.js')
     size += (site_dir/'your_text.js').stat().st_size
     page = (_TEXT_PAGE.replace('{nav}', f'<nav class="ms-side">{nav}</nav>' if nav else '')
-            .replace('{size}', f'{size / 1e6:.1f} MB in all').replace('{sample}', SAMPLE_TEXT))
+            .replace('{size}', f'{size / 1e6:.1f} MB in all').replace('{sample}', html.escape(SAMPLE_TEXT)))
     with atomic_write(site_dir/'your_text.html', 'w') as f: f.write(page)
     return site_dir/'your_text.html'

@@ -16,6 +16,7 @@ import numpy as np
 
 from .analysis import MEASURE_NAMES, run_decoders, winners
 from .artifacts import TEMPORARY, ArtifactError, atomic_write, cache_dir, fetch_npm_file, read_json
+from .in_browser import write_text_page
 from .runs import nbs_dir
 from .universality import PAPER, universality_figure, universality_sentence
 
@@ -35,6 +36,7 @@ CHAPTERS = [  # (notebook, title) in prose order
     ('00_runs.ipynb', 'Runs'), ('01_transformer.ipynb', 'Transformer'), ('02_activations.ipynb', 'Activations'),
     ('03_sae.ipynb', 'Sparse autoencoder'), ('04_analysis.ipynb', 'Analysis'),
     ('04_universality.ipynb', 'Universality'), ('05_viewer.ipynb', 'Feature viewer'),
+    ('05_your_text.ipynb', 'Text in the browser'),
     ('06_report.ipynb', 'Report'), ('07_pipeline.ipynb', 'Pipeline')]
 
 # %% ../nbs/06_report.ipynb #809ac3fa
@@ -440,6 +442,7 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
             decoder, others = run_decoders(run_dir)
             write_feature_site(run_dir/'analysis', run_dir/'data', tmp/'features', decoder=decoder, others=others,
                                style=STYLE, nav=nav_html('features/index.html', root='../'))   # one site
+            write_text_page(run_dir, tmp/'features', nav=nav_html('features/your_text.html', root='../'))
         hardware = f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores'
         u = run_dir/'universality'
         universality = ((read_json(u/'summary.json'), dict(np.load(u/'units.npz')))

@@ -89,3 +89,16 @@ def test_page(browser, runs, capsys):
     first.locator('a').click(); p.wait_for_selector('#feature-title')
     assert p.locator('#feature-title').inner_text() == f'Feature {f}'
     w.clean()
+
+def test_report(browser, tiny_run, tmp_path):
+    "The report's overview links the page; the page has the report's sidebar and computes, from disk."
+    from monosemantic.report import render_report
+    run = tmp_path/'run'
+    shutil.copytree(tiny_run[0], run)
+    index = render_report(run, chapters=['index.ipynb', '05_your_text.ipynb'], progress=False)
+    assert (index.parent/'05_your_text.html').exists()
+    w = Watched(browser); p = w.page
+    p.goto(index.as_uri())
+    p.click('main a[href="features/your_text.html"]'); p.wait_for_selector('#status:has-text("computed in")')
+    assert p.locator('nav.ms-side a').count() >= 8 and p.locator('.ms-yours .ms-tok').count() > 10
+    w.clean()
