@@ -51,17 +51,22 @@ def runs(tiny_run, tmp_path_factory):
 
 @pytest.mark.parametrize('kind', ['relu', 'topk', 'batchtopk'])
 def test_parity(browser, runs, kind, tmp_path):
+    "The page's tokens and activations against the CLI's, with its WebAssembly kernel and with plain JavaScript."
     run, page = runs[kind]
     w = Watched(browser)
     w.page.goto(page.as_uri()); w.page.wait_for_selector('#status:has-text("computed in")')
-    fired = 0
-    for text, want in zip(TEXTS, cli_activations(run, TEXTS, tmp_path)):
-        got = page_activations(w.page, text)
-        c = compare(run, got, want)
-        assert c['tokens_equal'], text
-        assert c['max_error'] <= 1e-3 and c['unexplained'] == 0, (text, c)
-        fired += len(got['index'])
-    assert fired > 10 * len(TEXTS)
+    assert w.page.evaluate('monosemantic.simd'), 'Chromium runs WebAssembly SIMD'
+    wants = cli_activations(run, TEXTS, tmp_path)
+    for simd in (True, False):
+        w.page.evaluate('s => { monosemantic.simd = s; }', simd)
+        fired = 0
+        for text, want in zip(TEXTS, wants):
+            got = page_activations(w.page, text)
+            c = compare(run, got, want)
+            assert c['tokens_equal'], text
+            assert c['max_error'] <= 1e-3 and c['unexplained'] == 0, (simd, text, c)
+            fired += len(got['index'])
+        assert fired > 10 * len(TEXTS)
     assert page_activations(w.page, '')['tokens'] == []
     w.clean()
 

@@ -59,28 +59,39 @@
   for (const [name, [dtype, offset, length]] of Object.entries(M.tensors))
     W[name] = new (dtype === 'i16' ? Int16Array : Float32Array)(raw.buffer, offset, length);
 
-  // y[t, o] = b[o] + sum_i x[t, i] w[o, i] for T rows of x [T, n] and w [m, n]; four rows at a time, so that each
-  // row of w is read once for four (the SAE's encoder, 1,024 x 512, is most of the work).
-  function linear(x, T, n, w, b, m) {
-    const y = new Float64Array(T * m);
-    let t = 0;
-    for (; t + 4 <= T; t += 4) {
-      const x0 = t * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
-      for (let o = 0; o < m; o++) {
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let i = 0, r = o * n; i < n; i++, r++) {
-          const v = w[r];
-          s0 += x[x0 + i] * v; s1 += x[x1 + i] * v; s2 += x[x2 + i] * v; s3 += x[x3 + i] * v;
-        }
-        const y0 = t * m + o, bo = b[o];
-        y[y0] = s0 + bo; y[y0 + m] = s1 + bo; y[y0 + 2 * m] = s2 + bo; y[y0 + 3 * m] = s3 + bo;
-      }
+  // The matrix products: WebAssembly with SIMD (M.kernel, assembled by monosemantic.in_browser) where the browser
+  // runs it and the widths are multiples of 4, else plain JavaScript. The kernel's memory holds the weight matrices,
+  // then room for one context's input and output.
+  const MATRICES = ['attn_w', 'proj_w', 'fc_w', 'enc_w'], api = {simd: false};
+  let kernel = null, at = {}, room = 0, f32 = null;
+  try {
+    kernel = new WebAssembly.Instance(new WebAssembly.Module(bytesOf(M.kernel))).exports;
+    const rows = Math.ceil(C.block_size / 4) * 4, wide = Math.max(3 * C.d_model, C.d_mlp, C.n_features),
+      deep = Math.max(C.d_model, C.d_mlp);
+    let end = 0;
+    for (const k of MATRICES) { at[k] = end; end += W[k].length * 4; }
+    room = end; end += rows * (deep + wide) * 4;
+    kernel.mem.grow(Math.max(0, Math.ceil((end - kernel.mem.buffer.byteLength) / 65536)));
+    f32 = new Float32Array(kernel.mem.buffer);
+    for (const k of MATRICES) f32.set(W[k], at[k] / 4);
+    api.simd = true;
+  } catch (e) { }   // no WebAssembly SIMD here: JavaScript computes alone
+
+  // y[t, o] = b[o] + sum_i x[t, i] w[o, i] for T rows of x [T, n] and the matrix `name` [m, n].
+  function linear(x, T, n, name, b, m) {
+    const y = new Float64Array(T * m), w = W[name];
+    if (api.simd && n % 4 === 0) {
+      const rows = Math.ceil(T / 4) * 4, out = room + rows * n * 4;
+      f32.set(x, room / 4); f32.fill(0, room / 4 + T * n, room / 4 + rows * n);   // rows past T: zeros, unread
+      kernel.matmul(room, at[name], out, rows, n, m);
+      for (let t = 0; t < T; t++) for (let o = 0; o < m; o++) y[t * m + o] = f32[out / 4 + t * m + o] + b[o];
+      return y;
     }
-    for (; t < T; t++)
+    for (let t = 0; t < T; t++)
       for (let o = 0; o < m; o++) {
-        let s = 0;
+        let s = b[o];
         for (let i = 0, r = o * n; i < n; i++, r++) s += x[t * n + i] * w[r];
-        y[t * m + o] = s + b[o];
+        y[t * m + o] = s;
       }
     return y;
   }
@@ -129,10 +140,10 @@
       const s = W.wte_scale[ids[t]];
       for (let i = 0; i < d; i++) x[t * d + i] = W.wte[ids[t] * d + i] * s + W.wpe[t * d + i];
     }
-    const y = attention(linear(layerNorm(x, T, d, W.ln1_w, W.ln1_b), T, d, W.attn_w, W.attn_b, 3 * d), T);
-    const a = linear(y, T, d, W.proj_w, W.proj_b, d);
+    const y = attention(linear(layerNorm(x, T, d, W.ln1_w, W.ln1_b), T, d, 'attn_w', W.attn_b, 3 * d), T);
+    const a = linear(y, T, d, 'proj_w', W.proj_b, d);
     for (let i = 0; i < T * d; i++) x[i] += a[i];
-    const h = linear(layerNorm(x, T, d, W.ln2_w, W.ln2_b), T, d, W.fc_w, W.fc_b, C.d_mlp);
+    const h = linear(layerNorm(x, T, d, W.ln2_w, W.ln2_b), T, d, 'fc_w', W.fc_b, C.d_mlp);
     for (let i = 0; i < h.length; i++)
       h[i] = C.activation === 'gelu' ? 0.5 * h[i] * (1 + erf(h[i] / Math.SQRT2)) : Math.max(0, h[i]);
     return h;
@@ -140,7 +151,7 @@
   function encode(h, T, out) {   // the SAE's encoder on [T, d_mlp]: each token's firing features pushed onto out
     const m = C.d_mlp, F = C.n_features, xs = new Float64Array(T * m);
     for (let i = 0; i < xs.length; i++) xs[i] = h[i] * C.input_scale - (C.pre_bias ? W.b_dec[i % m] : 0);
-    const pre = linear(xs, T, m, W.enc_w, W.b_enc, F);
+    const pre = linear(xs, T, m, 'enc_w', W.b_enc, F);
     for (let t = 0; t < T; t++) {
       const row = pre.subarray(t * F, (t + 1) * F), fire = [];
       if (C.sae_activation === 'topk') {   // the k largest, then ReLU
@@ -171,5 +182,6 @@
     return {tokens: Int32Array.from(tokens), indptr: Int32Array.from(out.indptr), index: Int32Array.from(out.index),
             value: Float32Array.from(out.value)};
   }
-  window.monosemantic = {activations, tokenize, tokenBytes: t => tokenBytes[t], config: C};
+  // simd: whether the products run in WebAssembly (false: plain JavaScript, as where the browser lacks it)
+  window.monosemantic = Object.assign(api, {activations, tokenize, tokenBytes: t => tokenBytes[t], config: C});
 })();
