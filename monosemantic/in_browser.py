@@ -121,7 +121,7 @@ _TEXT_PAGE = """<!DOCTYPE html>
 <title>Your text</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="style.css"><link rel="stylesheet" href="browser.css">
 <style>#text { width: 100%; box-sizing: border-box; font: 14px/1.5 ui-monospace, Menlo, Consolas, monospace; }
-.ms-yours { margin: 10px 0; line-height: 1.9; } #status { color: #57606a; } .ms-where { max-width: 78ch; }</style>
+.ms-yours { margin: 10px 0; line-height: 1.9; } #out div > .ms-named { display: inline; } #status { color: #57606a; } .ms-where { max-width: 78ch; }</style>
 </head><body>{nav}<div class="ms-page ms-browser">
 <div class="ms-bar"><a href="index.html#gallery">Features found</a><a href="index.html#index">All features</a>
 <a href="your_text.html">Your text</a></div>

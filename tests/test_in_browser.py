@@ -1,7 +1,7 @@
 """The *Your text* page (chapter 05_your_text) of a tiny run, opened from files in headless Chromium: the run's
 transformer and SAE in the page give the token ids of tiktoken and the activations of `monosemantic activations`,
 for a ReLU, a TopK and a BatchTopK dictionary; the page shows them with labels and links; no request leaves the disk."""
-import shutil, sys
+import os, shutil, sys
 from pathlib import Path
 
 import pytest
@@ -106,4 +106,20 @@ def test_report(browser, tiny_run, tmp_path):
     p.goto(index.as_uri())
     p.click('main a[href="features/your_text.html"]'); p.wait_for_selector('#status:has-text("computed in")')
     assert p.locator('nav.ms-side a').count() >= 8 and p.locator('.ms-yours .ms-tok').count() > 10
+    w.clean()
+
+@pytest.mark.skipif(not os.environ.get('MONOSEMANTIC_REPORT_RUN'), reason='set MONOSEMANTIC_REPORT_RUN to a finished run '
+                    'with its report (runs/default after `monosemantic report`) to check its page')
+def test_run_report(browser, tmp_path, capsys):
+    "A finished run's report (MONOSEMANTIC_REPORT_RUN), its page opened from disk: parity with the CLI on TEXTS."
+    run = Path(os.environ['MONOSEMANTIC_REPORT_RUN'])
+    w = Watched(browser)
+    w.page.goto((run/'report'/'features'/'your_text.html').as_uri())
+    w.page.wait_for_selector('#status:has-text("computed in")')
+    for text, want in zip(TEXTS, cli_activations(run, TEXTS, tmp_path)):
+        c = compare(run, page_activations(w.page, text), want)
+        assert c['tokens_equal'] and c['max_error'] <= 1e-3 and c['unexplained'] == 0, (text, c)
+        with capsys.disabled(): print(f"\n{c['n_tokens']} tokens: max |page - CLI| {c['max_error']:.1e}, "
+                                      f"{c['near_ties']} pairs at near ties, {c['ms']:.0f} ms in the page")
+    save_screenshot(w.page, tmp_path/'your_text_run.png', capsys)
     w.clean()
