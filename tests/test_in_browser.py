@@ -91,6 +91,11 @@ def test_page(browser, runs, capsys):
     p.select_option('#shade', str(f))   # the text shaded by that feature alone
     assert p.locator('.ms-yours').inner_html() != before
     save_screenshot(p, page.parent/'your_text.png', capsys)
+    p.fill('#text', 'word ' * 25_000)   # past what the page computes on input: it says so, and shows 200 tokens
+    p.wait_for_selector('#status:has-text("of the first 100,000 characters")')
+    assert p.locator('main table').nth(1).locator('tr').count() == 201
+    p.fill('#text', text); p.wait_for_function('document.querySelectorAll(".ms-yours .ms-tok").length < 100')
+    first = p.locator('main table').first.locator('tr').nth(1)
     first.locator('a').click(); p.wait_for_selector('#feature-title')
     assert p.locator('#feature-title').inner_text() == f'Feature {f}'
     w.clean()

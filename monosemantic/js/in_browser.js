@@ -151,20 +151,20 @@
   function encode(h, T, out) {   // the SAE's encoder on [T, d_mlp]: each token's firing features pushed onto out
     const m = C.d_mlp, F = C.n_features, xs = new Float64Array(T * m);
     for (let i = 0; i < xs.length; i++) xs[i] = h[i] * C.input_scale - (C.pre_bias ? W.b_dec[i % m] : 0);
-    const pre = linear(xs, T, m, 'enc_w', W.b_enc, F);
+    const pre = linear(xs, T, m, 'enc_w', W.b_enc, F), topValue = new Float64Array(C.k),
+      topFeature = new Int32Array(C.k);
     for (let t = 0; t < T; t++) {
       const row = pre.subarray(t * F, (t + 1) * F), fire = [];
-      if (C.sae_activation === 'topk') {   // the k largest, then ReLU
-        const top = [];   // [value, feature], largest first
+      if (C.sae_activation === 'topk') {   // the k largest (kept sorted, largest first), then ReLU
+        let n = 0;
         for (let f = 0; f < F; f++) {
           const v = row[f];
-          if (top.length === C.k && v <= top[C.k - 1][0]) continue;
-          let j = Math.min(top.length, C.k - 1);
-          while (j > 0 && top[j - 1][0] < v) j--;
-          top.splice(j, 0, [v, f]);
-          if (top.length > C.k) top.pop();
+          if (n === C.k && v <= topValue[C.k - 1]) continue;
+          let j = n < C.k ? n++ : C.k - 1;
+          for (; j > 0 && topValue[j - 1] < v; j--) { topValue[j] = topValue[j - 1]; topFeature[j] = topFeature[j - 1]; }
+          topValue[j] = v; topFeature[j] = f;
         }
-        for (const [v, f] of top) if (v > 0) fire.push(f);
+        for (let j = 0; j < n; j++) if (topValue[j] > 0) fire.push(topFeature[j]);
         fire.sort((a, b) => a - b);
       } else {   // relu, or batchtopk after training: pre above its calibrated threshold (0 for relu)
         for (let f = 0; f < F; f++) if (row[f] > C.threshold && row[f] > 0) fire.push(f);

@@ -71,7 +71,8 @@
     r.index.forEach((f, j) => { mx.set(f, Math.max(mx.get(f) || 0, r.value[j])); count.set(f, (count.get(f) || 0) + 1); });
     const best = [...mx.keys()].sort((a, b) => mx.get(b) - mx.get(a) || a - b).slice(0, 10);
     $('status').textContent = n + ' tokens, ' + (r.index.length / Math.max(n, 1)).toFixed(1) +
-      ' active features a token; computed in ' + Math.round(ms) + ' ms in this tab.';
+      ' active features a token; computed in ' + Math.round(ms) + ' ms in this tab' +
+      (result.cut ? ', of the first ' + LONGEST.toLocaleString('en') + ' characters.' : '.');
     const pick = $('shade'), keep = pick.value;
     pick.replaceChildren(new Option("each token's strongest feature", ''),
                          ...best.map(f => new Option(M.label + ' ' + f + ': ' + M.labels[f], String(f))));
@@ -89,9 +90,10 @@
       table(['feature', 'max activation', 'tokens'], best.map(f => [named(f), fmt(mx.get(f)), String(count.get(f))])),
       el('h2', 'Strongest features per token'), table(['pos', 'token', 'features: activation, id, label'], per), more);
   }
+  const LONGEST = 100000;   // characters computed on input (about 25,000 tokens, a few seconds); the API takes any
   function run() {
-    const text = $('text').value, t0 = performance.now(), r = E.activations(text);
-    result = {r, ps: pieces(r.tokens), ms: performance.now() - t0};
+    const whole = $('text').value, text = whole.slice(0, LONGEST), t0 = performance.now(), r = E.activations(text);
+    result = {r, ps: pieces(r.tokens), ms: performance.now() - t0, cut: whole.length > LONGEST};
     shown = 200;
     show();
   }
