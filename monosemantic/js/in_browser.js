@@ -1,7 +1,11 @@
 // The run's transformer up to the SAE's hook site and the SAE's encoder, in the browser tab: no server, no kernel.
-// Reads window.MS_BPE (the run's GPT-2 BPE: ranks and pattern) and window.MS_MODEL (the weights), both classic
-// scripts written by monosemantic.in_browser, and defines window.monosemantic.activations(text) -> {tokens, indptr,
-// index, value}: the layout of the .npz that `monosemantic activations` writes.
+// Reads window.MS_BPE (the run's GPT-2 BPE: ranks and pattern) and window.MS_MODEL (the weights and the WebAssembly
+// kernel), classic scripts written by monosemantic.in_browser, and defines window.monosemantic:
+//   activations(text) -> {tokens, indptr, index, value}: the layout of the .npz that `monosemantic activations` writes
+//     (Int32Array token ids; Int32Array CSR row pointers; Int32Array feature ids, increasing within a token;
+//     Float32Array activations, all > 0)
+//   tokenize(text) -> token ids (tiktoken's encode_ordinary); tokenBytes(id) -> a token's bytes (Uint8Array)
+//   simd: whether the matrix products run in WebAssembly (settable to false: plain JavaScript)
 "use strict";
 (function () {
   const bytesOf = b64 => {   // base64 -> Uint8Array
@@ -182,6 +186,5 @@
     return {tokens: Int32Array.from(tokens), indptr: Int32Array.from(out.indptr), index: Int32Array.from(out.index),
             value: Float32Array.from(out.value)};
   }
-  // simd: whether the products run in WebAssembly (false: plain JavaScript, as where the browser lacks it)
-  window.monosemantic = Object.assign(api, {activations, tokenize, tokenBytes: t => tokenBytes[t], config: C});
+  window.monosemantic = Object.assign(api, {activations, tokenize, tokenBytes: t => tokenBytes[t]});
 })();
