@@ -100,31 +100,25 @@ def test_page(browser, runs, capsys):
     assert p.locator('#feature-title').inner_text() == f'Feature {f}'
     w.clean()
 
-def test_report(browser, tiny_run, tmp_path):
-    "The report's overview links the page; the page has the report's sidebar and computes, from disk."
-    from monosemantic.report import render_report
-    run = tmp_path/'run'
-    shutil.copytree(tiny_run[0], run)
-    index = render_report(run, chapters=['index.ipynb', '05_your_text.ipynb'], progress=False)
-    assert (index.parent/'05_your_text.html').exists()
+def test_report(browser, request, tmp_path, capsys):
+    """A report's overview links the page; the page has the report's sidebar and computes from disk what the CLI does.
+    The report of a tiny run rendered here, or a finished run's (MONOSEMANTIC_REPORT_RUN: runs/default after
+    `monosemantic report`)."""
+    if given := os.environ.get('MONOSEMANTIC_REPORT_RUN'): run = Path(given)
+    else:
+        from monosemantic.report import render_report
+        run = tmp_path/'run'
+        shutil.copytree(request.getfixturevalue('tiny_run')[0], run)
+        render_report(run, chapters=['index.ipynb', '05_your_text.ipynb'], progress=False)
+    assert (run/'report'/'05_your_text.html').exists()
     w = Watched(browser); p = w.page
-    p.goto(index.as_uri())
+    p.goto((run/'report'/'index.html').as_uri())
     p.click('main a[href="features/your_text.html"]'); p.wait_for_selector('#status:has-text("computed in")')
     assert p.locator('nav.ms-side a').count() >= 8 and p.locator('.ms-yours .ms-tok').count() > 10
-    w.clean()
-
-@pytest.mark.skipif(not os.environ.get('MONOSEMANTIC_REPORT_RUN'), reason='set MONOSEMANTIC_REPORT_RUN to a finished run '
-                    'with its report (runs/default after `monosemantic report`) to check its page')
-def test_run_report(browser, tmp_path, capsys):
-    "A finished run's report (MONOSEMANTIC_REPORT_RUN), its page opened from disk: parity with the CLI on TEXTS."
-    run = Path(os.environ['MONOSEMANTIC_REPORT_RUN'])
-    w = Watched(browser)
-    w.page.goto((run/'report'/'features'/'your_text.html').as_uri())
-    w.page.wait_for_selector('#status:has-text("computed in")')
-    for text, want in zip(TEXTS, cli_activations(run, TEXTS, tmp_path)):
-        c = compare(run, page_activations(w.page, text), want)
+    for text, want in zip(TEXTS, cli_activations(run, TEXTS, tmp_path/'cli')):
+        c = compare(run, page_activations(p, text), want)
         assert c['tokens_equal'] and c['max_error'] <= 1e-3 and c['unexplained'] == 0, (text, c)
-        with capsys.disabled(): print(f"\n{c['n_tokens']} tokens: max |page - CLI| {c['max_error']:.1e}, "
+        with capsys.disabled(): print(f"\n{run.name}: {c['n_tokens']} tokens, max |page - CLI| {c['max_error']:.1e}, "
                                       f"{c['near_ties']} pairs at near ties, {c['ms']:.0f} ms in the page")
-    save_screenshot(w.page, tmp_path/'your_text_run.png', capsys)
+    save_screenshot(p, tmp_path/'your_text_report.png', capsys)
     w.clean()
