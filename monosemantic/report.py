@@ -17,6 +17,7 @@ import numpy as np
 from .analysis import measures_of, versus_figure, versus_sentence
 from .analysis_pass import run_decoders
 from .artifacts import TEMPORARY, ArtifactError, atomic_write, cache_dir, fetch_npm_file, read_json
+from .in_browser import write_text_page
 from .runs import nbs_dir
 from .universality import PAPER, universality_figure, universality_sentence
 
@@ -38,7 +39,7 @@ CHAPTERS = [  # (notebook, title) in prose order
     ('04_analysis_labels.ipynb', 'Labels'),
     ('04_analysis_pass.ipynb', 'Analysis pass'),
     ('04_universality.ipynb', 'Universality'), ('05_text_activations.ipynb', 'Text activations'),
-    ('05_viewer.ipynb', 'Feature viewer'),
+    ('05_viewer.ipynb', 'Feature viewer'), ('05_your_text.ipynb', 'Text in the browser'),
     ('06_report.ipynb', 'Report'), ('07_pipeline.ipynb', 'Pipeline')]
 
 # %% ../nbs/06_report.ipynb #809ac3fa
@@ -423,6 +424,7 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
             decoder, others = run_decoders(run_dir)
             write_feature_site(run_dir/'analysis', run_dir/'data', tmp/'features', decoder=decoder, others=others,
                                style=STYLE, nav=nav_html('features/index.html', root='../'))   # one site
+            write_text_page(run_dir, tmp/'features', nav=nav_html('features/your_text.html', root='../'))
         hardware = f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores'
         u = run_dir/'universality'
         universality = ((read_json(u/'summary.json'), dict(np.load(u/'units.npz')))
