@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from . import __version__
 from .activations import ActivationConfig, ActivationStore, ActivationStream, collect_activations
-from .analysis import AnalysisConfig, versus_sentence
+from .analysis import AnalysisConfig, close_margins, versus_sentence
 from .analysis_pass import analyze
 from .text_activations import activations_cli
 from .artifacts import (TEMPORARY, ArtifactError, Presets, RunLock, cache_dir, check_config, config_dict,
@@ -339,7 +339,8 @@ def cmd_run(args):
     print(f"\nrun finished in {time.time() - t:.0f} s: {out}\n"
           f"  val loss {m['val_loss']:.3f}, loss recovered {100 * m['loss_recovered']:.1f}%, L0 {m['l0']:.1f}, "
           f"FVU {m['fvu']:.3f}, dead {100 * m['dead_fraction']:.1f}%, below 1e-4 {100 * m['below_1e4_fraction']:.1f}%\n"
-          f"  features against neurons: {versus_sentence(m['features_vs_neurons'], bold='')}\n"
+          f"  features against neurons: "
+          f"{versus_sentence(m['features_vs_neurons'], close_margins(read_json(out/'analysis'/'summary.json')), bold='')}\n"
           f"  universality: {_universality_line(m['universality'])}\n"
           f"  stages: " + ', '.join(f'{k} {v:.0f} s' for k, v in m['stage_seconds'].items()) + '\n'
           f"  metrics: {out}/metrics.json" + ('' if args.no_report else f"\n  report:  {out}/report/index.html"))

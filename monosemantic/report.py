@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import measures_of, versus_figure, versus_sentence
+from .analysis import close_margins, measures_of, versus_figure, versus_sentence
 from .analysis_pass import run_decoders
 from .artifacts import TEMPORARY, ArtifactError, atomic_write, cache_dir, fetch_npm_file, read_json
 from .in_browser import write_text_page
@@ -346,6 +346,7 @@ def _universality_cells(summary: dict, units, out) -> list:
 def results_notebook(metrics: dict, hardware: str, report_seconds: float,
                      universality=None,   # (summary, units) of the run's universality stage, if it has one
                      features: bool = False,   # the report has the feature browser
+                     close=(),                 # the measures within the noise (`close_margins` of the analysis summary)
                     ):
     "The results page as a notebook of markdown and HTML: the answer, the paper and the seed, the wall time."
     import nbformat
@@ -364,7 +365,7 @@ def results_notebook(metrics: dict, hardware: str, report_seconds: float,
         rows = [(m, versus[m.key]) for m in measures_of(versus)]
         cells.append(v4.new_markdown_cell(
             f"## Features against neurons\n\nOn held-out text, with the same code for both kinds of unit, "
-            f"{versus_sentence(versus)} {versus['units_compared']['features']:,} features and {versus['units_compared']['neurons']:,} "
+            f"{versus_sentence(versus, close)} {versus['units_compared']['features']:,} features and {versus['units_compared']['neurons']:,} "
             f"neurons compared, {versus['units_excluded']['features']:,} and {versus['units_excluded']['neurons']:,} "
             f"left out for firing on fewer than {versus['min_density']:g} of tokens."))
         cls = lambda r, kind: 'ms-better' if r['better'] == kind else 'ms-worse'
@@ -429,7 +430,9 @@ def render_report(run_dir, chapters=None, progress=True) -> Path:
         u = run_dir/'universality'
         universality = ((read_json(u/'summary.json'), dict(np.load(u/'units.npz')))
                         if (u/'summary.json').exists() else None)
-        write('results.html', results_notebook(metrics, hardware, time.time() - t0, universality, features), 'Results')
+        s = run_dir/'analysis'/'summary.json'
+        close = close_margins(read_json(s)) if s.exists() else ()   # ties within the noise, as every page counts them
+        write('results.html', results_notebook(metrics, hardware, time.time() - t0, universality, features, close), 'Results')
         shutil.rmtree(tmp/'.templates')
         if out.exists(): out.rename(old)
         tmp.rename(out)
