@@ -7,11 +7,15 @@ done, with the commit and the machine. The SAE chapter draws its budget curve fr
 
     python benchmarks/paper_budget.py runs/budget                 # every point not yet recorded, cheapest first
     python benchmarks/paper_budget.py runs/budget --points 1 4    # the 1x and 4x points only
+    python benchmarks/paper_budget.py runs/b-topk --recipes topk --threads 1 --out b-topk.json   # one recipe on one core
 
 RUN is a finished default run, best a copy (`cp -al runs/default runs/budget`): its study grows by one variant a point.
-`minutes` is the wall time of a point (training, evaluation, analysis) on this machine, as loaded as it was.
+`minutes` is the wall time of a point (training, evaluation, analysis) on this machine, as loaded as it was, on
+`threads` torch threads: two recipes can run side by side on a core each, each in its own copy of the run.
 """
 import argparse, datetime, json, time
+
+import torch
 from pathlib import Path
 
 from monosemantic.analysis import close_margins, wins_ties_losses
@@ -32,12 +36,12 @@ def verdict(summary: dict) -> dict:
     v = wins_ties_losses(summary['features_vs_neurons'], close_margins(summary))
     return dict(wins=len(v['wins']), ties=len(v['ties']), losses=len(v['losses']), tied=v['ties'])
 
-def point_row(run: RunDir, recipe: str, name: str, seconds: float) -> dict:
+def point_row(run: RunDir, recipe: str, name: str, seconds: float, threads: int) -> dict:
     "A trained point's figures, as the study table gives them, with wins, ties and losses beyond two standard errors."
     out = run.variant(name)
     ev, cfg, summary = read_json(out/'evaluation.json'), read_json(out/'config.json'), read_json(out/'analysis'/'summary.json')
     return dict(recipe=recipe, variant=name, n_features=cfg['n_features'], vectors=cfg['n_steps'] * cfg['batch_size'],
-                minutes=round(seconds / 60, 2), loss_recovered=ev['loss_recovered'], l0=ev['l0'],
+                minutes=round(seconds / 60, 2), threads=threads, loss_recovered=ev['loss_recovered'], l0=ev['l0'],
                 dead_fraction=ev['dead_fraction'], ultralow_fraction=ev['ultralow_fraction'],
                 below_1e4_fraction=ev['below_1e4_fraction'], features_99pct_mass=ev['features_99pct_mass'],
                 **verdict(summary), date=datetime.date.today().isoformat(), commit=commit(), machine=machine())
@@ -46,20 +50,23 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('run', type=Path, help='a finished default run (a copy: its study grows)')
     p.add_argument('--points', type=int, nargs='+', default=[1, 4, 16], help='multiples of the 1x vectors (default: 1 4 16)')
+    p.add_argument('--recipes', nargs='+', choices=list(RECIPES), default=list(RECIPES), help='which recipes (default: both)')
+    p.add_argument('--threads', type=int, default=torch.get_num_threads(), help="torch threads (default: torch's own)")
     p.add_argument('--out', type=Path, default=OUT, help='where the rows are recorded (default: results/paper_budget.json)')
     a = p.parse_args()
     run = RunDir(a.run)
+    torch.set_num_threads(a.threads)
     if not run.metrics_json.exists():
         p.error(f'{a.run}/metrics.json: missing; give a finished run (`monosemantic run --out {a.run}`)')
     cfgs, model = stage_configs('default'), load_model(run.transformer).eval()
     rows = json.loads(a.out.read_text())['rows'] if a.out.exists() else []
     for times in sorted(a.points):
-        for recipe in RECIPES:
+        for recipe in a.recipes:
             name = variant(recipe, times)
             if any(r['variant'] == name for r in rows): continue
             t = time.time()
             run_study(run.root, StudyConfig(variants=(name,)), cfgs['sae'], _sources(run, cfgs), model, cfgs['analysis'])
-            rows.append(point_row(run, recipe, name, time.time() - t))
+            rows.append(point_row(run, recipe, name, time.time() - t, a.threads))
             a.out.parent.mkdir(exist_ok=True)
             a.out.write_text(json.dumps(dict(about=__doc__.split('\n\n')[0].replace('\n', ' '), rows=rows), indent=1) + '\n')
             print({k: rows[-1][k] for k in ('variant', 'minutes', 'loss_recovered', 'below_1e4_fraction', 'wins', 'ties',
