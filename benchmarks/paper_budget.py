@@ -8,6 +8,7 @@ done, with the commit and the machine. The SAE chapter draws its budget curve fr
     python benchmarks/paper_budget.py runs/budget                 # every point not yet recorded, cheapest first
     python benchmarks/paper_budget.py runs/budget --points 1 4    # the 1x and 4x points only
     python benchmarks/paper_budget.py runs/b-topk --recipes topk --threads 1 --out b-topk.json   # one recipe on one core
+    python benchmarks/paper_budget.py runs/budget --recipes paper2023 --fields l1_coeff=7e-05   # a curve of its own
 
 RUN is a finished default run, best a copy (`cp -al runs/default runs/budget`): its study grows by one variant a point.
 `minutes` is the wall time of a point (training, evaluation, analysis) on this machine, as loaded as it was, on
@@ -29,7 +30,8 @@ RECIPES = {'paper2023': 'paper2023/w4096/stream', 'topk': 'topk/w4096/stream/k=2
 STEPS_1X = 1600   # the study's paper2023/w4096: 1,600 steps of 2,048 vectors
 OUT = Path(__file__).parent.parent/'results'/'paper_budget.json'
 
-def variant(recipe: str, times: int) -> str: return f'{RECIPES[recipe]}/n_steps={STEPS_1X * times}'
+def variant(recipe: str, times: int, fields=()) -> str:
+    return '/'.join((RECIPES[recipe], *fields, f'n_steps={STEPS_1X * times}'))
 
 def verdict(summary: dict) -> dict:
     "An analysis summary's wins, ties and losses of the features against the neurons, a tie within two standard errors."
@@ -51,6 +53,8 @@ def main():
     p.add_argument('run', type=Path, help='a finished default run (a copy: its study grows)')
     p.add_argument('--points', type=int, nargs='+', default=[1, 4, 16], help='multiples of the 1x vectors (default: 1 4 16)')
     p.add_argument('--recipes', nargs='+', choices=list(RECIPES), default=list(RECIPES), help='which recipes (default: both)')
+    p.add_argument('--fields', nargs='+', default=[], metavar='FIELD=VALUE',
+                   help="SAE fields changed from the recipe's (its row's recipe names them: a curve of its own)")
     p.add_argument('--threads', type=int, default=torch.get_num_threads(), help="torch threads (default: torch's own)")
     p.add_argument('--out', type=Path, default=OUT, help='where the rows are recorded (default: results/paper_budget.json)')
     a = p.parse_args()
@@ -62,11 +66,11 @@ def main():
     rows = json.loads(a.out.read_text())['rows'] if a.out.exists() else []
     for times in sorted(a.points):
         for recipe in a.recipes:
-            name = variant(recipe, times)
+            name = variant(recipe, times, a.fields)
             if any(r['variant'] == name for r in rows): continue
             t = time.time()
             run_study(run.root, StudyConfig(variants=(name,)), cfgs['sae'], _sources(run, cfgs), model, cfgs['analysis'])
-            rows.append(point_row(run, recipe, name, time.time() - t, a.threads))
+            rows.append(point_row(run, '/'.join((recipe, *a.fields)), name, time.time() - t, a.threads))
             a.out.parent.mkdir(exist_ok=True)
             a.out.write_text(json.dumps(dict(about=__doc__.split('\n\n')[0].replace('\n', ' '), rows=rows), indent=1) + '\n')
             print({k: rows[-1][k] for k in ('variant', 'minutes', 'loss_recovered', 'below_1e4_fraction', 'wins', 'ties',
