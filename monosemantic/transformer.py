@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['SITES', 'PRESETS', 'GPTConfig', 'at_positions', 'CausalSelfAttention', 'MLP', 'Block', 'linear_cross_entropy', 'GPT',
-           'load_model', 'TrainConfig', 'get_lr', 'configure_optimizer', 'plot_losses', 'evaluate', 'StepLosses',
-           'train_transformer', 'train_cli']
+           'load_model', 'native_bf16', 'TrainConfig', 'get_lr', 'configure_optimizer', 'plot_losses', 'evaluate',
+           'StepLosses', 'train_transformer', 'train_cli']
 
 # %% ../nbs/01_transformer.ipynb #dd9cc0e2
 import argparse, math, time
@@ -124,42 +124,54 @@ class Block(nn.Module):
         return x + m
 
 # %% ../nbs/01_transformer.ipynb #3c46ca74
-def _linear_ce_chunks(x, W, targets, grads, chunk_elements=1 << 21):
+def _linear_ce_chunks(x, W, targets, grads, *, dtype=None, chunk_elements=1 << 21):
     """Mean cross-entropy of the logits x @ W.T [N, V], in row chunks of at most `chunk_elements` logits; with `grads`,
-    its gradients for x and W."""
+    its gradients for x and W. `dtype` (bfloat16): the three matmuls in it; the softmax, the loss and the gradients
+    stay in x's dtype."""
     N, V = len(x), len(W)
     chunk = math.ceil(N / math.ceil(N * V / chunk_elements))  # equal chunks, as few as the budget
                                                               # allows: dW is updated once per chunk
+    low = dtype not in (None, x.dtype)
+    Wm = W.to(dtype) if low else W                             # the weight as the matmuls take it, rounded once
     loss = torch.zeros((), dtype=torch.float64, device=x.device)
     dx, dW = (torch.empty_like(x), torch.zeros_like(W)) if grads else (None, None)
     for a in range(0, N, chunk):
         xc, t = x[a:a + chunk], targets[a:a + chunk, None]
-        z = xc @ W.T                                             # [n, V]: the only logits alive
+        z = (xc.to(dtype) @ Wm.T).to(x.dtype) if low else xc @ W.T   # [n, V]: the only logits alive
         m = z.amax(1, keepdim=True)
         zt = z.gather(1, t)
         s = z.sub_(m).exp_().sum(1, keepdim=True)                # z is now softmax * s
         loss += (s.log() + m - zt).sum()
         if grads:  # d loss / d logits = (softmax - one-hot) / N, its scales applied to the small operands, not to z
             w, t = 1 / (s * N), t[:, 0]
-            torch.mm(z, W, out=dx[a:a + chunk]).mul_(w).sub_(W[t], alpha=1 / N)
-            dW.addmm_(z.T, xc * w).index_add_(0, t, xc, alpha=-1 / N)
+            if low:
+                zm = z.to(dtype)
+                dx[a:a + chunk] = zm @ Wm
+                dW += zm.T @ (xc * w).to(dtype)
+            else:
+                torch.mm(z, W, out=dx[a:a + chunk])
+                dW.addmm_(z.T, xc * w)
+            dx[a:a + chunk].mul_(w).sub_(W[t], alpha=1 / N)
+            dW.index_add_(0, t, xc, alpha=-1 / N)
     return (loss / N).to(x.dtype), dx, dW
 
 class _LinearCrossEntropy(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, x, W, targets):
-        loss, dx, dW = _linear_ce_chunks(x, W, targets, grads=True)
+    def forward(ctx, x, W, targets, dtype):
+        loss, dx, dW = _linear_ce_chunks(x, W, targets, grads=True, dtype=dtype)
         ctx.save_for_backward(dx, dW)
         return loss
     @staticmethod
     def backward(ctx, g):
         dx, dW = ctx.saved_tensors
-        return g * dx, g * dW, None
+        return g * dx, g * dW, None, None
 
-def linear_cross_entropy(x, W, targets):  # x: [N, d], W: [V, d], targets: [N] class ids
+def linear_cross_entropy(x, W, targets,  # x: [N, d], W: [V, d], targets: [N] class ids
+                         dtype=None):    # the matmuls' operands (bfloat16), if not x's dtype
     "`F.cross_entropy(x @ W.T, targets)` without materialising the logits; differentiable in x and W."
-    if torch.is_grad_enabled() and (x.requires_grad or W.requires_grad): return _LinearCrossEntropy.apply(x, W, targets)
-    return _linear_ce_chunks(x, W, targets, grads=False)[0]
+    if torch.is_grad_enabled() and (x.requires_grad or W.requires_grad):
+        return _LinearCrossEntropy.apply(x, W, targets, dtype)
+    return _linear_ce_chunks(x, W, targets, grads=False, dtype=dtype)[0]
 
 # %% ../nbs/01_transformer.ipynb #1dff263d
 class GPT(nn.Module):
@@ -248,7 +260,8 @@ class GPT(nn.Module):
                 mlp_edit=None,   # fn h -> h' on the MLP hidden activations
                                  # [B, T, d_mlp] of layer `mlp_layer`, or {layer: fn}
                 mlp_layer=0,     # the layer a bare `mlp_edit` function applies to
-                logits=True):    # False: return (None, loss) without the [B, T, vocab] logits (training)
+                logits=True,     # False: return (None, loss) without the [B, T, vocab] logits (training)
+                head_dtype=None):  # the output layer's matmuls in the loss without logits (bfloat16; CPU)
         "Logits [B, T, vocab_size] and the mean next-token loss in nats (None without targets)."
         edits = mlp_edit if isinstance(mlp_edit, dict) else {mlp_layer: mlp_edit} if mlp_edit is not None else None
         x = self._resid(idx, edits)
@@ -256,7 +269,7 @@ class GPT(nn.Module):
         if targets is not None:
             cls = (self.out_class[targets] if self.config.n_out else targets).flatten()
             if not logits and x.device.type == 'cpu' and not torch.is_autocast_enabled('cpu'):
-                loss = linear_cross_entropy(x.flatten(0, 1), self._output_weight(), cls)
+                loss = linear_cross_entropy(x.flatten(0, 1), self._output_weight(), cls, head_dtype)
             else: loss = F.cross_entropy(self._class_logits(x).flatten(0, 1).float(), cls)
             if self.config.n_out:
                 loss = loss - self.out_logprior[targets].mean()  # -log p(id) = -log p(class) - log p(id | class)
@@ -287,6 +300,10 @@ def load_model(path,            # a training directory (holding ckpt.pt) or a ch
     return model.to(device).eval()
 
 # %% ../nbs/01_transformer.ipynb #4bf0c194
+def native_bf16() -> bool:
+    "Whether this CPU multiplies bfloat16 in hardware (AVX512-BF16 or AMX), which oneDNN's bf16 matmuls use."
+    return any(getattr(torch.cpu, f, lambda: False)() for f in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'))
+
 @dataclass
 class TrainConfig(Presets, what='transformer'):
     # the model it trains: the default's 128-wide layer, MLP 512, 8,192 output classes (the restricted output layer)
@@ -310,6 +327,8 @@ class TrainConfig(Presets, what='transformer'):
     device: str = 'auto'         # 'auto' = cuda if available, else cpu
     dtype: str = 'auto'          # 'auto' = bfloat16 on GPUs that have it, else float16 on GPU, float32 on CPU
     compile: bool = False        # torch.compile (faster on GPU; on CPU ~1.3x after a minute of compiling)
+    head_dtype: str = 'auto'     # the output layer's matmuls in the CPU's loss without logits: 'auto' = bfloat16 on a CPU
+                                 # that multiplies it natively (AVX512-BF16, AMX), else float32; recorded resolved
     seed: int = 1337
 
     def __post_init__(self):
@@ -322,6 +341,11 @@ class TrainConfig(Presets, what='transformer'):
             raise ValueError(f'need 0 <= min_lr <= lr, got lr {self.lr}, min_lr {self.min_lr}')
         if self.dtype not in ('auto', 'float32', 'bfloat16', 'float16'):
             raise ValueError(f'dtype must be auto, float32, bfloat16 or float16, got {self.dtype!r}')
+        if self.head_dtype == 'auto':   # a run records what it computes with, so another machine resumes it only alike
+            on_cpu = self.device == 'cpu' or self.device == 'auto' and not torch.cuda.is_available()
+            self.head_dtype = 'bfloat16' if on_cpu and native_bf16() else 'float32'
+        if self.head_dtype not in ('float32', 'bfloat16'):
+            raise ValueError(f'head_dtype must be auto, float32 or bfloat16, got {self.head_dtype!r}')
 
     def with_fields(self, **fields):
         "This config with `fields` replaced, the model's (`GPTConfig`'s) in its `model`."
@@ -481,7 +505,7 @@ class _Training:
             sync = self.world == 1 or micro == cfg.grad_accum - 1   # DDP all-reduces the gradients on the last only
             with (nullcontext() if sync else self.net.no_sync()), self.ctx:
                 x, y = x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
-                loss = self.net(x, y, logits=False)[1] / cfg.grad_accum
+                loss = self.net(x, y, logits=False, head_dtype=getattr(torch, cfg.head_dtype))[1] / cfg.grad_accum
             self.scaler.scale(loss).backward()
             self.losses.total += loss.detach()
         if cfg.grad_clip:
