@@ -237,7 +237,7 @@ PRESETS = SAEConfig.presets = {   # default: the recipe the study chose (03's re
     'default': dataclasses.replace(_preset(6400, 2048, 25, d_in=512, n_features=1024, log_every=50, ckpt_every=800)
                                    .with_recipe('topk'), k=20),
     # a1: the paper's A/1 dictionary (4,096 features, L1, four resamplings in the schedule's proportions) at the
-    # largest point of the budget curve below: 13.1M vectors, fresh from the transformer's stream
+    # budget curve's 4x point below: 13.1M vectors, fresh from the transformer's stream
     'a1': dataclasses.replace(_preset(6400, 2048, 25, d_in=512, n_features=4096, log_every=50, ckpt_every=800),
                               source='stream').with_recipe('paper2023'),
     'paper': _preset(1_000_000, 8192, 100, d_in=512, n_features=4096, lr=3e-4, l1_coeff=1.4e-4,
