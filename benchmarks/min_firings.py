@@ -12,7 +12,7 @@ losses of the features against the neurons, a tie within two standard errors ove
 A path is a run (its own dictionary) or one of its study variants' folders. Each analysis under the rule goes beside
 the dictionary's own, to RUN/analysis_min{N}/ or RUN/study/VARIANT/analysis_min{N}/ (the own analysis is kept).
 """
-import argparse, dataclasses, datetime, json
+import argparse, dataclasses, json
 from pathlib import Path
 
 from monosemantic.analysis_pass import analyze
@@ -22,7 +22,7 @@ from monosemantic.runs import RunDir
 from monosemantic.dictionary import load_sae
 from monosemantic.transformer import load_model
 from paper_budget import verdict
-from provenance import commit, machine
+from provenance import commit, machine, written_on
 
 OUT = Path(__file__).parent.parent/'results'/'min_firings.json'
 
@@ -43,7 +43,7 @@ def rule_row(run: RunDir, folder: Path, name: str, summary: dict, firings, analy
                 n_tokens=summary['n_tokens'], units_compared=versus['units_compared'],
                 units_excluded=versus['units_excluded'], **verdict(summary),
                 minutes=None if seconds is None else round(seconds / 60, 2),
-                date=datetime.date.fromtimestamp((analysed/'summary.json').stat().st_mtime).isoformat(),
+                date=written_on(analysed/'summary.json'),
                 commit=commit(), machine=machine())
 
 def main():

@@ -15,9 +15,9 @@ RUN is a finished default run, best a copy (`cp -al runs/default runs/budget`): 
 `threads` torch threads: two recipes can run side by side on a core each, each in its own copy of the run.
 """
 import argparse, datetime, json, time
+from pathlib import Path
 
 import torch
-from pathlib import Path
 
 from monosemantic.analysis import close_margins, wins_ties_losses
 from monosemantic.artifacts import read_json

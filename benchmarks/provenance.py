@@ -1,5 +1,5 @@
 """Where a measurement was taken: the machine and the commit, recorded beside every committed figure."""
-import os, platform, subprocess
+import datetime, os, platform, subprocess
 from pathlib import Path
 
 def machine() -> str:
@@ -14,3 +14,7 @@ def commit() -> str:
     "The checkout's commit (`-dirty` when it has changes)."
     r = subprocess.run(['git', 'describe', '--always', '--dirty'], cwd=Path(__file__).parent, capture_output=True, text=True)
     return r.stdout.strip() or 'unknown'
+
+def written_on(path) -> str:
+    "The day a file was written (ISO), which dates a measurement read back from a run rather than taken now."
+    return datetime.date.fromtimestamp(Path(path).stat().st_mtime).isoformat()

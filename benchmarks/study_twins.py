@@ -6,18 +6,18 @@ from results/study_twins.json, with the commit that made the run and the machine
 
     python benchmarks/study_twins.py runs/study --commit 78a5a67   # the run's commit, if not this checkout's
 """
-import argparse, datetime, json
+import argparse, json
 from pathlib import Path
 
 from monosemantic.artifacts import read_json
 from monosemantic.runs import RunDir
-from provenance import commit, machine
+from provenance import commit, machine, written_on
 
 OUT = Path(__file__).parent.parent/'results'/'study_twins.json'
 
 def row(unit: str, u: dict, n_tokens: int, path: Path) -> dict:   # the date: when its file was written
     return dict(units=unit, median=u['median'], se=u['se'], n_units=u['n_units'], n_tokens=n_tokens,
-                date=datetime.date.fromtimestamp(path.stat().st_mtime).isoformat())
+                date=written_on(path))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
